@@ -1,0 +1,87 @@
+"""``enable_module``: what a module (a Python module or a dict) contributes to a server.
+
+A module may define ``setup(server, **kwargs)``, ``scripts``, ``module_scripts``, ``styles``,
+``vue_use``, ``state``, ``serve`` (URL prefix → directory) and ``www`` (the web root). Each module is
+processed once per server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .server import Server
+
+RESOURCE_KEYS = ("scripts", "module_scripts", "styles", "vue_use")
+
+
+class ModuleRegistry:
+    """Modules already enabled on one server, and the HTTP content they asked to serve."""
+
+    def __init__(self) -> None:
+        self._objects: list[Any] = []  # kept alive so identity checks stay valid
+        self._dicts: list[Mapping[str, Any]] = []
+        self.serve: dict[str, Path] = {}
+        self.www: Path | None = None
+
+    def _seen(self, module: Any) -> bool:
+        if isinstance(module, Mapping):
+            return any(module == d for d in self._dicts)
+        return any(module is o for o in self._objects)
+
+    def enable(self, server: Server, module: Any, **kwargs: Any) -> bool:
+        if self._seen(module):
+            return False
+        if isinstance(module, Mapping):
+            self._dicts.append(module)
+            attributes: Mapping[str, Any] = module
+        elif hasattr(module, "__dict__"):
+            self._objects.append(module)
+            attributes = vars(module)
+        else:
+            raise TypeError(f"enable_module expects a module, an object or a dict; got {type(module).__name__}")
+
+        setup = attributes.get("setup")
+        if callable(setup):
+            setup(server, **kwargs)
+
+        state = server.state
+        for key in RESOURCE_KEYS:
+            items = attributes.get(key)
+            if items:
+                state[f"trame__{key}"] = list(state[f"trame__{key}"] or []) + list(items)
+        if attributes.get("state"):
+            state.update(attributes["state"])
+        for prefix, target in (attributes.get("serve") or {}).items():
+            directory = target[0] if isinstance(target, (tuple, list)) else target
+            self.serve[str(prefix).strip("/")] = Path(directory)
+        if attributes.get("www"):
+            self.www = Path(attributes["www"])
+
+        if attributes.get("vue_use"):
+            state["trame__vue_use"] = merge_vue_use(state["trame__vue_use"] or [])
+        return True
+
+
+def merge_vue_use(entries: list[Any]) -> list[Any]:
+    """Merge duplicate Vue plugin entries (``"Name"`` or ``["Name", options]``), deep-merging options."""
+    merged: dict[str, dict[str, Any] | None] = {}
+    for entry in entries:
+        name, options = (entry, None) if isinstance(entry, str) else (entry[0], entry[1] if len(entry) > 1 else None)
+        if name not in merged:
+            merged[name] = None
+        if options:
+            merged[name] = _deep_merge(merged[name] or {}, options)
+    return [name if options is None else [name, options] for name, options in merged.items()]
+
+
+def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(result.get(key), dict):
+            result[key] = _deep_merge(result[key], value)
+        else:
+            result[key] = value
+    return result

@@ -1,0 +1,173 @@
+"""The HTTP side of a started server: a listening socket bound synchronously, aiohttp routes,
+serving until stopped, and the idle timeout.
+
+Binding happens in ``bind()``, outside any coroutine, so ``start()`` knows the real port (and reports
+"port in use" as an exception) before it returns, whatever the exec mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from .endpoint import WslinkEndpoint
+
+logger = logging.getLogger(__name__)
+
+
+class PortInUseError(OSError):
+    """The requested port is already taken; the message names it."""
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    host: str
+    port: int
+    ws_path: str | None = "/ws"
+    http: bool = True
+    www: Path | None = None
+    serve: Mapping[str, Path] = field(default_factory=dict)
+    follow_symlinks: bool = False
+    handle_signals: bool = False
+    idle_timeout: float = 0.0
+    ssl_context: Any = None
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Create a listening TCP socket now; ``port=0`` lets the OS choose."""
+    bind_host = "127.0.0.1" if host == "localhost" else host
+    try:
+        infos = socket.getaddrinfo(bind_host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise OSError(errno.EADDRNOTAVAIL, f"Cannot listen on {host!r}: {error.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6 and bind_host in ("::", ""):
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind(address)
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUseError(
+                errno.EADDRINUSE,
+                f"Port {port} on {host} is already in use; stop what listens there or pass port=0 for a free port",
+            ) from None
+        raise OSError(error.errno, f"Cannot listen on {host}:{port}: {error.strerror}") from None
+    return sock
+
+
+class Runner:
+    """aiohttp application, site and lifetime of one started server."""
+
+    def __init__(self, config: RunnerConfig, endpoint: WslinkEndpoint) -> None:
+        self.config = config
+        self.endpoint = endpoint
+        self.app = web.Application()
+        if config.ws_path:
+            self.app.router.add_get(config.ws_path, endpoint.handle_websocket)
+        if config.http and config.www:
+            self.app.router.add_get("/", _redirect_to_index)
+        self._socket: socket.socket | None = None
+        self._runner: web.AppRunner | None = None
+        self._stopped: asyncio.Event | None = None
+        self._idle_handle: asyncio.TimerHandle | None = None
+        self._stop_task: asyncio.Task[None] | None = None
+        self.port = 0
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def bind(self) -> int:
+        self._socket = bind_socket(self.config.host, self.config.port)
+        self.port = self._socket.getsockname()[1]
+        return self.port
+
+    async def serve(self, on_ready: Any = None) -> None:
+        """Start accepting connections, call ``on_ready()``, then run until ``stop()``."""
+        if self._socket is None:
+            raise RuntimeError("Runner.bind() must be called before serve()")
+        self._stopped = asyncio.Event()
+        self._add_static_routes()
+        self._runner = web.AppRunner(self.app, handle_signals=self.config.handle_signals, access_log=None)
+        try:
+            await self._runner.setup()
+            site = web.SockSite(self._runner, self._socket, ssl_context=self.config.ssl_context)
+            await site.start()
+            self._arm_idle_timer(self.endpoint.client_count)
+            if on_ready is not None:
+                on_ready()
+            await self._stopped.wait()
+        finally:
+            await self._cleanup()
+
+    def request_stop(self) -> None:
+        """Ask ``serve()`` to return (safe from any callback on the loop)."""
+        if self._stopped is not None:
+            self._stopped.set()
+        else:
+            self._close_socket()
+
+    async def _cleanup(self) -> None:
+        self._cancel_idle_timer()
+        await self.endpoint.close_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self._close_socket()
+
+    def _close_socket(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    # -- idle timeout ------------------------------------------------------------------------------
+
+    def on_client_count(self, count: int) -> None:
+        self._arm_idle_timer(count)
+
+    def _arm_idle_timer(self, count: int) -> None:
+        self._cancel_idle_timer()
+        if count == 0 and self.config.idle_timeout > 0 and self._stopped is not None:
+            loop = asyncio.get_running_loop()
+            self._idle_handle = loop.call_later(self.config.idle_timeout, self._idle_expired)
+
+    def _cancel_idle_timer(self) -> None:
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+            self._idle_handle = None
+
+    def _idle_expired(self) -> None:
+        logger.info("No client for %s s: stopping the server on port %s", self.config.idle_timeout, self.port)
+        self.request_stop()
+
+    # -- routes ------------------------------------------------------------------------------------
+
+    def _add_static_routes(self) -> None:
+        if not self.config.http:
+            return
+        # Longer prefixes first, so /a/b is not shadowed by /a; the web root comes last.
+        for prefix in sorted(self.config.serve, key=len, reverse=True):
+            directory = self.config.serve[prefix]
+            if directory.is_dir():
+                self.app.router.add_static(f"/{prefix}", directory, follow_symlinks=self.config.follow_symlinks)
+            else:
+                logger.error("Not serving /%s: %s is not a directory", prefix, directory)
+        if self.config.www is not None:
+            self.app.router.add_static("/", self.config.www, follow_symlinks=self.config.follow_symlinks)
+
+
+async def _redirect_to_index(request: web.Request) -> web.StreamResponse:
+    # Relative, so it also works behind a path prefix (a proxy); the query string is kept.
+    location = "index.html" + (f"?{request.query_string}" if request.query_string else "")
+    raise web.HTTPFound(location)
