@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import logging
 import sys
 import webbrowser
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -62,6 +63,8 @@ class _Lifecycle:
         self.ready: asyncio.Future[bool] | None = None
         self.stopped: asyncio.Event | None = None
         self.serving = False  # the serve coroutine has begun running
+        self.extra: dict[str, Any] = {}  # start(**kwargs): options of the desktop window
+        self.window: asyncio.Task[None] | None = None
 
 
 class Server:
@@ -403,7 +406,12 @@ class Server:
                 "or use exec_mode='coroutine' and schedule what it returns"
             )
         self._configure_logging(options)
+        if options.desktop:
+            from .desktop import window_program
+
+            window_program(kwargs.get("browser"))  # fail now, before binding, if no window can open
         runner = self._prepare(options, flags)
+        lifecycle.extra = kwargs
         coroutine = self._serve(runner, options)
         if options.exec_mode == "coroutine":
             return coroutine
@@ -514,7 +522,7 @@ class Server:
         if options.desktop:
             from .desktop import open_window
 
-            open_window(self, debug=bool(self._options["desktop_debug"]))
+            lifecycle.window = open_window(self, debug=bool(self._options["desktop_debug"]), **lifecycle.extra)
 
     def _settle_ready(self, outcome: bool | BaseException) -> None:
         future = self._lifecycle.ready
@@ -529,6 +537,9 @@ class Server:
     async def _after_stop(self) -> None:
         lifecycle = self._lifecycle
         self._settle_ready(False)
+        if lifecycle.window is not None and not lifecycle.window.done():
+            lifecycle.window.cancel()
+        lifecycle.window = None
         lifecycle.stage = STOPPED
         lifecycle.ready = None
         lifecycle.runner = None
@@ -546,7 +557,11 @@ class Server:
                 logger.exception("ctrl.on_server_exited failed")
 
     def _report_task_end(self, task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
+        if task.cancelled():
+            # Cancelled before its first step: the serve coroutine never ran its own cleanup.
+            self._settle_ready(False)
+            self._stop_unstarted()
+        elif task.exception() is not None:
             logger.error("Server %r stopped with an error", self.name, exc_info=task.exception())
 
     def _run_blocking(self, coroutine: Coroutine[Any, Any, None]) -> None:
@@ -568,7 +583,7 @@ class Server:
         if runner is not None:
             runner.request_stop()
 
-    def stop(self) -> asyncio.Future[None]:
+    def stop(self) -> Awaitable[None]:
         """Stop serving. Awaitable (``await server.stop()``), and also effective without ``await``."""
         root = self.root_server
         if root is not self:
@@ -577,9 +592,9 @@ class Server:
         if loop is None:
             loop = root._lifecycle.loop
             if loop is not None and loop.is_running():  # stopping from another thread
-                return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(root._stop(), loop))
+                return _ThreadStop(asyncio.run_coroutine_threadsafe(root._stop(), loop))
             root._stop_unstarted()
-            return _done_future()
+            return _ThreadStop(None)
         return loop.create_task(root._stop())
 
     async def _stop(self) -> None:
@@ -625,15 +640,20 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-class _DoneAwaitable:
-    """What ``stop()`` returns when there is nothing to wait for and no loop to make a future on."""
+class _ThreadStop:
+    """What ``stop()`` returns outside the server's loop: awaitable, or ``.result(timeout)`` to block."""
+
+    def __init__(self, future: concurrent.futures.Future[None] | None) -> None:
+        self._future = future
 
     def __await__(self) -> Any:
-        return iter(())
+        if self._future is None:
+            return iter(())
+        return asyncio.wrap_future(self._future).__await__()
 
     def done(self) -> bool:
-        return True
+        return self._future is None or self._future.done()
 
-
-def _done_future() -> Any:
-    return _DoneAwaitable()
+    def result(self, timeout: float | None = None) -> None:
+        if self._future is not None:
+            self._future.result(timeout)

@@ -181,7 +181,7 @@ class State:
     def client_only(self, *keys: str) -> None:
         """Keys the browser keeps to itself: it never sends their changes to the server."""
         current = list(self["trame__client_only"] or [])
-        added = [k for k in self._translator.translate_list(keys) if k not in current]
+        added = [k for k in dict.fromkeys(self._translator.translate_list(keys)) if k not in current]
         if added:
             self["trame__client_only"] = current + added
             self.flush()

@@ -11,7 +11,6 @@ its own, and no process-wide slot exists.
 
 from __future__ import annotations
 
-import html as html_escape
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -114,8 +113,8 @@ def pop_open(element: Any) -> None:
 
 
 def _quote(value: str) -> str:
-    """Escape text for a double-quoted attribute (Vue's compiler decodes entities back)."""
-    return html_escape.escape(value, quote=True)
+    """Escape text for a double-quoted attribute (Vue's compiler decodes the entities back)."""
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class AbstractElement:

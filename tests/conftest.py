@@ -1,0 +1,55 @@
+"""Shared test plumbing: ``async def`` tests run on a fresh event loop, and running servers are cleaned up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from wslink_client import WslinkTestClient
+
+from trame_jupyter import Server
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run coroutine tests with ``asyncio.run`` (a new loop per test)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    kwargs = {name: pyfuncitem.funcargs[name] for name in names}
+    asyncio.run(pyfuncitem.obj(**kwargs))
+    return True
+
+
+@contextlib.asynccontextmanager
+async def running(server: Server, **start_kwargs: Any) -> AsyncIterator[Server]:
+    """Start ``server`` as a task on the current loop (port 0) and stop it afterwards."""
+    start_kwargs.setdefault("port", 0)
+    server.start(exec_mode="task", **start_kwargs)
+    await server.ready
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@contextlib.asynccontextmanager
+async def client_of(server: Server, secret: str | None = "use-server") -> AsyncIterator[WslinkTestClient]:
+    """A connected, authenticated test client (``secret=None`` sends no secret)."""
+    client = WslinkTestClient()
+    await client.open(f"ws://127.0.0.1:{server.port}/ws")
+    if secret is not None:
+        await client.hello(server.secret if secret == "use-server" else secret)
+    try:
+        yield client
+    finally:
+        await client.close()

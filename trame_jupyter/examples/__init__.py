@@ -1,0 +1,1 @@
+"""Small example apps (run them with ``python -m trame_jupyter.examples.<name>``)."""
