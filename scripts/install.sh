@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the project and everything it needs, idempotently, on a fresh machine:
+#   Debian's chromium (browser tests), a virtualenv in .venv, the package in editable mode with its
+#   test extras. The editable build runs `npm install` and `npm run build:prod` (browser client and
+#   JupyterLab extension); it is re-run only when a Python or JS source changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/system-deps.sh
+
+if [ ! -x .venv/bin/python ]; then
+  "${PYTHON:-python3}" -m venv .venv
+fi
+
+stamp=.venv/.trame-jupyter-install-stamp
+changed=$(find pyproject.toml package.json package-lock.json client labextension jupyter-config \
+  -newer "$stamp" -not -path '*/node_modules/*' -not -path 'labextension/lib/*' -type f 2>/dev/null | head -1 || true)
+if [ ! -f "$stamp" ] || [ -n "$changed" ] || [ ! -f trame_jupyter/static/index.html ]; then
+  echo "install: building and installing trame-jupyter (editable, with test extras)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+  touch "$stamp"
+else
+  echo "install: up to date (no source changed since the last install)"
+fi
