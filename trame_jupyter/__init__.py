@@ -26,6 +26,9 @@ def get_server(name: str | Server | None = None, *, client_type: str | None = No
     else:
         key = "trame" if name is None else name
         server = _servers.get(key)
+        if server is not None and _cell_ran_again(server):
+            server.stop()  # re-running the cell that made it: start afresh, its views follow the new one
+            server = None
         if server is None:
             server = _servers[key] = Server(key, **options)
     if client_type is not None:
@@ -33,9 +36,35 @@ def get_server(name: str | Server | None = None, *, client_type: str | None = No
     return server
 
 
+def _cell_ran_again(server: Server) -> bool:
+    from .jupyter import environment
+
+    if not environment.in_kernel():
+        return False
+    from .jupyter.kernel import is_rerun_of_origin
+
+    return is_rerun_of_origin(server)
+
+
+def link(widget: Any, trait: str, server: Server, key: str) -> Any:
+    """Keep an ipywidgets trait and a state key equal, both ways; returns a link with ``unlink()``."""
+    from .jupyter.widget import link as make_link
+
+    return make_link(widget, trait, server, key)
+
+
+def diagnose() -> None:
+    """Print what the kernel detects, how each display will connect, and every running server."""
+    from .jupyter.diagnose import diagnose as run
+
+    run()
+
+
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
     """Discovery hook of jupyter_server: the proxy extension lives in ``trame_jupyter.serverext``."""
-    return [{"module": "trame_jupyter.serverext"}]
+    from .serverext import TrameJupyterExtension
+
+    return [{"module": "trame_jupyter.serverext", "app": TrameJupyterExtension}]
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
@@ -43,4 +72,4 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "trame-jupyter"}]
 
 
-__all__ = ["Server", "__version__", "get_server"]
+__all__ = ["Server", "__version__", "diagnose", "get_server", "link"]

@@ -31,6 +31,7 @@ from .ui import VirtualNodeManager
 
 if TYPE_CHECKING:
     from .cli import StartOptions
+    from .jupyter.display import View
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class Server:
             self._lifecycle = _Lifecycle()
             self._modules = ModuleRegistry()
             self._protocols_to_configure: list[Callable[[TrameProtocol], None]] = []
+            self._runtime_listeners: list[Any] = []
             self._cli_parser: argparse.ArgumentParser | None = None
             self._state = State(self._translator, commit_fn=self._push_state)
             self._context = State(self._translator)
@@ -119,6 +121,7 @@ class Server:
                     "trame__title": "Trame",
                 }
             )
+            self._attach_to_kernel()
         else:
             self._name = parent_server._name
             self._options = parent_server._options
@@ -131,6 +134,31 @@ class Server:
     def __repr__(self) -> str:
         status = f"running on port {self.port}" if self.running else "stopped"
         return f"<trame_jupyter.Server {self.name!r} {status}>"
+
+    def _attach_to_kernel(self) -> None:
+        from .jupyter import environment
+
+        if environment.in_kernel():
+            from .jupyter.kernel import attach
+
+            attach(self)
+
+    # -- runtime listeners ---------------------------------------------------------------------------
+
+    def add_runtime_listener(self, listener: Any) -> None:
+        """Call ``listener.started(server)`` after every bind and ``listener.stopped(server)`` after every stop."""
+        self.root_server._runtime_listeners.append(listener)
+
+    def runtime_listener(self, kind: type[Any]) -> Any | None:
+        """The listener of type ``kind`` added to this server, if any."""
+        return next((x for x in self.root_server._runtime_listeners if isinstance(x, kind)), None)
+
+    def _notify_listeners(self, event: str) -> None:
+        for listener in list(self._runtime_listeners):
+            try:
+                getattr(listener, event)(self)
+            except Exception:
+                logger.exception("Runtime listener %r failed on %s", listener, event)
 
     # -- identity and shared objects ---------------------------------------------------------------
 
@@ -193,6 +221,25 @@ class Server:
     def create_child_server(self, translator: Translator | None = None, prefix: str | None = None) -> Server:
         """A server sharing this one's runtime, whose keys, triggers and functions get ``prefix``."""
         return Server(translator=translator or Translator(prefix=prefix), parent_server=self)
+
+    # -- notebook display --------------------------------------------------------------------------
+
+    def view(self, ui: str = "main", height: int | str | None = None, width: int | str | None = None) -> View:
+        """A displayable live view of layout ``ui`` (``display(server.view("b", height=300))``)."""
+        from .jupyter.display import View
+
+        return View(self, ui, height, width)
+
+    def _ipython_display_(self) -> None:
+        self.view()._ipython_display_()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return self.view().bundle()
+
+    @property
+    def widget(self) -> Any:
+        """The ``main`` layout as an ipywidgets widget."""
+        return self.view().widget
 
     # -- decorators --------------------------------------------------------------------------------
 
@@ -301,6 +348,12 @@ class Server:
         if flags is None:
             raise AttributeError("server_options exist once the server has been started")
         return flags
+
+    @property
+    def host(self) -> str | None:
+        """The interface listened on (None when never started)."""
+        options = self.root_server._lifecycle.options
+        return options.host if options is not None else None
 
     @property
     def secret(self) -> str | None:
@@ -481,6 +534,7 @@ class Server:
         lifecycle.serving = False
         if self._controller.on_server_bind.exists():
             self._controller.on_server_bind(runner)
+        self._notify_listeners("started")
         return runner
 
     async def _serve(self, runner: Runner, options: StartOptions) -> None:
@@ -544,6 +598,7 @@ class Server:
         lifecycle.ready = None
         lifecycle.runner = None
         lifecycle.protocol = None
+        self._notify_listeners("stopped")
         if lifecycle.stopped is not None:
             lifecycle.stopped.set()
         exited = self._controller.on_server_exited
@@ -617,6 +672,7 @@ class Server:
             lifecycle.runner = None
             lifecycle.protocol = None
             lifecycle.ready = None
+            self._notify_listeners("stopped")
 
     def _configure_logging(self, options: StartOptions) -> None:
         if options.disable_logging:

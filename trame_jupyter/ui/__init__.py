@@ -196,6 +196,21 @@ class AbstractLayout:
         self._root.clear()
         return self
 
+    def view(self, height: int | str | None = None, width: int | str | None = None) -> Any:
+        """A displayable live view of this layout, optionally with a fixed size."""
+        return self._server.view(self._template_name, height, width)
+
+    def _ipython_display_(self) -> None:
+        self.view()._ipython_display_()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return self.view().bundle()
+
+    @property
+    def widget(self) -> Any:
+        """This layout as an ipywidgets widget."""
+        return self.view().widget
+
     @property
     def ready(self) -> Any:
         """Start the server as a task if needed, and return its ``ready`` future."""

@@ -1,0 +1,46 @@
+"""``TrameJupyterExtension``: configuration and routes of the proxy (handlers in ``handlers.py``)."""
+
+from __future__ import annotations
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Float, Unicode, default
+
+from .._version import __version__
+from ..registry import SERVER_ID_PATTERN, Registry, default_directory
+from . import handlers
+
+ROUTE = "trame-jupyter"
+
+
+class TrameJupyterExtension(ExtensionApp):
+    """Routes ``{base_url}trame-jupyter/<server_id>/…`` (HTTP and websocket) to kernel-registered servers."""
+
+    name = "trame_jupyter"
+    version = __version__
+    load_other_extensions = True
+
+    registry_dir = Unicode(
+        help="Directory where kernels register their servers (default: <jupyter runtime dir>/trame-jupyter)."
+    ).tag(config=True)
+    connect_timeout = Float(5.0, help="Seconds to wait when connecting to a kernel's server.").tag(config=True)
+    request_timeout = Float(60.0, help="Seconds allowed for one proxied HTTP request.").tag(config=True)
+
+    @default("registry_dir")
+    def _default_registry_dir(self) -> str:
+        return str(default_directory())
+
+    def initialize_settings(self) -> None:
+        self.registry = Registry(self.registry_dir)
+        self.log.info("trame_jupyter %s: proxying servers registered in %s", __version__, self.registry_dir)
+
+    def initialize_handlers(self) -> None:
+        server = rf"(?P<server_id>{SERVER_ID_PATTERN})"
+        self.handlers.extend(
+            [
+                (rf"/{ROUTE}/api/servers", handlers.ServersAPIHandler),
+                (rf"/{ROUTE}/{server}/__trame_jupyter__/session", handlers.SessionHandler),
+                (rf"/{ROUTE}/{server}/ws", handlers.ProxyWebSocketHandler),
+                (rf"/{ROUTE}/{server}", handlers.TrailingSlashHandler),
+                (rf"/{ROUTE}/{server}/(?P<path>.*)", handlers.ProxyPageHandler),
+            ]
+        )
