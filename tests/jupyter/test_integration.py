@@ -260,8 +260,12 @@ def test_kernel_restart_and_shutdown_unregister(jupyter):
     entry = jupyter.runtime_dir / "trame-jupyter" / f"{data['server_id']}.json"
     assert entry.exists()
     assert oct(entry.stat().st_mode & 0o777) == "0o600"
+    status = jupyter.http(f"trame-jupyter/api/kernels/{kernel.kernel_id}").json()
+    assert status["exists"] and status["pid"] == data["kernel_pid"] and status["servers"] == [data["server_id"]]
     response = jupyter.http(f"api/kernels/{kernel.kernel_id}/restart", method="POST")
     assert response.status_code == 200
+    status = jupyter.http(f"trame-jupyter/api/kernels/{kernel.kernel_id}").json()
+    assert status["exists"] and status["pid"] != data["kernel_pid"] and status["servers"] == []
     listing = jupyter.http("trame-jupyter/api/servers").json()["servers"]
     assert data["server_id"] not in {s["server_id"] for s in listing}
     assert jupyter.http(data["path"]).status_code == 404
@@ -273,6 +277,7 @@ def test_kernel_restart_and_shutdown_unregister(jupyter):
     while entry.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not entry.exists()  # removed by the kernel at exit
+    assert jupyter.http(f"trame-jupyter/api/kernels/{kernel.kernel_id}").json()["exists"] is False
 
 
 def test_fallback_urls_follow_the_environment(jupyter, kernel):
@@ -348,6 +353,7 @@ def test_every_route_requires_authentication(jupyter):
     """Every handler of the extension is protected (no route falls back to public access)."""
     for path in (
         "trame-jupyter/api/servers",
+        "trame-jupyter/api/kernels/00000000-0000-0000-0000-000000000000",
         "trame-jupyter/x/__trame_jupyter__/session",
         "trame-jupyter/x/ws",
         "trame-jupyter/x",

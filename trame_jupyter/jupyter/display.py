@@ -122,6 +122,7 @@ class View:
             "height": self.height,
             "width": self.width,
             "kernel_id": env.kernel_id,
+            "kernel_pid": os.getpid() if env.in_kernel else None,
             "version": __version__,
         }
         transport = fallback_transport(self.server, server_id, self.ui, env)

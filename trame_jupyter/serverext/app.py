@@ -38,6 +38,7 @@ class TrameJupyterExtension(ExtensionApp):
         self.handlers.extend(
             [
                 (rf"/{ROUTE}/api/servers", handlers.ServersAPIHandler),
+                (rf"/{ROUTE}/api/kernels/(?P<kernel_id>[0-9a-f-]{{36}})", handlers.KernelStatusHandler),
                 (rf"/{ROUTE}/{server}/__trame_jupyter__/session", handlers.SessionHandler),
                 (rf"/{ROUTE}/{server}/ws", handlers.ProxyWebSocketHandler),
                 (rf"/{ROUTE}/{server}", handlers.TrailingSlashHandler),

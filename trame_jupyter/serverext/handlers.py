@@ -91,6 +91,32 @@ class ServersAPIHandler(RegistryHandlerMixin, APIHandler):
         self.finish({"servers": servers, "version": self.extensionapp.version})
 
 
+class KernelStatusHandler(RegistryHandlerMixin, APIHandler):
+    """``GET trame-jupyter/api/kernels/<kernel_id>``: is the kernel there, and which process runs it.
+
+    A display compares the process with the one that created it: same process and no server means
+    the server was stopped; another process means the kernel restarted.
+    """
+
+    @web.authenticated
+    async def get(self, kernel_id: str) -> None:
+        self.require_kernel_access()
+        manager = self.serverapp.kernel_manager
+        exists = kernel_id in manager
+        kernel = manager.get_kernel(kernel_id) if exists else None
+        provisioner = getattr(kernel, "provisioner", None)
+        self.set_header("Cache-Control", "no-store")
+        self.finish(
+            {
+                "kernel_id": kernel_id,
+                "exists": exists,
+                "pid": getattr(provisioner, "pid", None),
+                "execution_state": getattr(kernel, "execution_state", None),
+                "servers": [e.server_id for e in self.registry.entries() if e.kernel_id == kernel_id],
+            }
+        )
+
+
 class SessionHandler(RegistryHandlerMixin, APIHandler):
     """``GET trame-jupyter/<id>/__trame_jupyter__/session``: the secret, for the authenticated page only."""
 
