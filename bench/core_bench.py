@@ -45,8 +45,16 @@ class Client:
         return HEADER.pack(int.from_bytes(os.urandom(4), "little"), 0, len(payload)) + payload
 
     async def receive(self) -> dict[str, Any]:
-        message = await self.ws.receive()
-        return msgpack.unpackb(message.data[HEADER.size :], raw=False)
+        """The next complete message (frames of one message are reassembled; others must not interleave)."""
+        buffer = bytearray()
+        while True:
+            frame = (await self.ws.receive()).data
+            _, offset, total = HEADER.unpack_from(frame)
+            if offset == 0 and len(frame) - HEADER.size == total:
+                return msgpack.unpackb(frame[HEADER.size :], raw=False)
+            buffer += frame[HEADER.size :]
+            if len(buffer) >= total:
+                return msgpack.unpackb(bytes(buffer), raw=False)
 
     async def call(self, method: str, *args: Any) -> Any:
         self.counter += 1

@@ -364,3 +364,20 @@ def test_every_route_requires_authentication(jupyter):
     # jupyter_server warns about every extension endpoint lacking an auth decorator: none may be ours.
     unprotected = [line for line in jupyter.log().splitlines() if "registered for" in line and "trame-jupyter" in line]
     assert unprotected == []
+
+
+async def test_cookie_authenticated_websocket_must_come_from_jupyters_origin(jupyter, kernel):
+    """A page on another site must not ride the user's Jupyter cookie into the app (websocket hijacking)."""
+    import aiohttp
+
+    data = show_app(kernel, "origin")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:  # IP-address host
+        login = await session.get(f"{jupyter.url}login?token={jupyter.token}", allow_redirects=False)
+        assert login.status == 302 and any(c.key.startswith("username-") for c in session.cookie_jar)
+        url = jupyter.ws_url(f"trame-jupyter/{data['server_id']}/ws")
+        with pytest.raises(aiohttp.WSServerHandshakeError) as info:
+            await session.ws_connect(url, headers={"Origin": "https://evil.example"})
+        assert info.value.status == 403
+        same_origin = f"http://127.0.0.1:{jupyter.port}"
+        ws = await session.ws_connect(url, headers={"Origin": same_origin})
+        await ws.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Float, Unicode, default
 
@@ -31,7 +33,13 @@ class TrameJupyterExtension(ExtensionApp):
 
     def initialize_settings(self) -> None:
         self.registry = Registry(self.registry_dir)
+        self.tunnels: set[asyncio.Future[None]] = set()
         self.log.info("trame_jupyter %s: proxying servers registered in %s", __version__, self.registry_dir)
+
+    async def stop_extension(self) -> None:
+        """Close the websocket tunnels still open (browsers reconnect when Jupyter comes back)."""
+        for task in list(self.tunnels):
+            task.cancel()
 
     def initialize_handlers(self) -> None:
         server = rf"(?P<server_id>{SERVER_ID_PATTERN})"

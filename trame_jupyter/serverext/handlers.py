@@ -8,16 +8,20 @@ redirecting. Error pages are plain, and every value that came from the URL is es
 
 from __future__ import annotations
 
+import asyncio
 import html
+import time
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
 from jupyter_server.auth.decorator import ws_authenticated
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
-from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.extension.handler import ExtensionHandlerMixin
-from tornado import web, websocket
+from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.iostream import IOStream, StreamClosedError
+from tornado.tcpclient import TCPClient
 
 from ..registry import Entry, Registry
 
@@ -32,9 +36,11 @@ FORWARDED_RESPONSE_HEADERS = (
     "Content-Range",
     "Accept-Ranges",
 )
-# Room for the wslink envelope and chunk header around the largest message a server accepts.
-FRAME_OVERHEAD = 64 * 1024
-MIN_FRAME_SIZE = 4 * 1024 * 1024
+# Handshake headers the server needs to answer the browser's upgrade itself.
+UPGRADE_HEADERS = ("Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions")
+MAX_HANDSHAKE = 64 * 1024
+PIPE_CHUNK = 256 * 1024
+ACTIVITY_INTERVAL = 5.0
 
 
 def error_page(title: str, detail: str) -> str:
@@ -196,67 +202,91 @@ class ProxyPageHandler(RegistryHandlerMixin, JupyterHandler):
         self.finish(error_page(html.escape(title), detail))
 
 
-class ProxyWebSocketHandler(RegistryHandlerMixin, WebSocketMixin, websocket.WebSocketHandler, JupyterHandler):
-    """The websocket of a server, relayed frame by frame in both directions (binary kept binary)."""
+class ProxyWebSocketHandler(RegistryHandlerMixin, JupyterHandler):
+    """The websocket of a server, as a byte tunnel once the upgrade is authenticated.
 
-    entry: Entry | None = None
-    upstream: websocket.WebSocketClientConnection | None = None
+    After checking Jupyter's authentication, the kernel access right and the Origin, the browser's
+    upgrade request is replayed to the registered server and the two TCP streams are spliced: frames
+    (and their size limit, pings, close codes) pass through untouched and are never decoded here, so
+    the proxy adds no per-message work and a large frame streams as it arrives.
+    """
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        # A websocket cannot follow a login redirect: refuse with 403 instead (as jupyter_server does).
+        await super().prepare(_redirect_to_login=False)
 
     @ws_authenticated
-    async def get(self, server_id: str, *args: Any, **kwargs: Any) -> None:
+    async def get(self, server_id: str) -> None:
         self.require_kernel_access()
+        if self.request.headers.get("Upgrade", "").lower() != "websocket":
+            raise web.HTTPError(400, "Expected a websocket upgrade")
+        if not self.check_origin():
+            raise web.HTTPError(403, "Cross-origin websocket refused")
         entry = self.entry_or_404(server_id)
-        self.entry = entry
-        # Connect to the server before accepting the browser, so no early frame is lost.
-        url = f"ws://{_host(entry)}:{entry.port}{entry.ws_path}"
         try:
-            self.upstream = await websocket.websocket_connect(
-                HTTPRequest(url, connect_timeout=self.extensionapp.connect_timeout),
-                on_message_callback=self._from_server,
-                max_message_size=self.max_message_size,
+            upstream = await TCPClient().connect(
+                entry.connect_host, entry.port, timeout=self.extensionapp.connect_timeout
             )
-        except (OSError, HTTPClientError, websocket.WebSocketError) as error:
-            self.log.warning("trame server %s unreachable: %s", server_id, error)
+        except (OSError, StreamClosedError, TimeoutError) as error:
+            self.log.warning("trame server %s (port %s) unreachable: %s", server_id, entry.port, error)
             raise web.HTTPError(502, "trame server not answering") from None
-        self.upstream.protocol.set_nodelay(True)
-        await super().get(server_id, *args, **kwargs)
-
-    @property
-    def max_message_size(self) -> int:
-        size = self.entry.ws_max_msg_size if self.entry is not None else 0
-        return max(size, MIN_FRAME_SIZE) + FRAME_OVERHEAD
-
-    def get_compression_options(self) -> dict[str, Any] | None:
-        return None  # msgpack and images gain little; latency matters more
-
-    def open(self, *args: Any, **kwargs: Any) -> None:
-        super().open(*args, **kwargs)
-        self.set_nodelay(True)
-
-    def on_message(self, message: str | bytes) -> None:
-        if self.upstream is not None:
-            try:
-                self.upstream.write_message(message, binary=isinstance(message, bytes))
-            except websocket.WebSocketClosedError:
-                self.close(1011, "trame server connection lost")
-
-    def _from_server(self, message: str | bytes | None) -> None:
-        if message is None:  # the server closed: pass its code on (1001 when it stops)
-            upstream = self.upstream
-            code = upstream.close_code if upstream is not None and upstream.close_code else 1011
-            self.close(code, (upstream.close_reason if upstream is not None else None) or "trame server closed")
-            return
-        if self.ws_connection is None or self.ws_connection.is_closing():
-            return
+        upstream.set_nodelay(True)
         try:
-            self.write_message(message, binary=isinstance(message, bytes))
-        except websocket.WebSocketClosedError:
-            pass
+            await upstream.write(self._upgrade_request(entry))
+            response = await upstream.read_until(b"\r\n\r\n", max_bytes=MAX_HANDSHAKE)
+        except StreamClosedError:
+            upstream.close()
+            raise web.HTTPError(502, "trame server closed the connection") from None
+        if not response.startswith((b"HTTP/1.1 101", b"HTTP/1.0 101")):
+            upstream.close()
+            self.log.warning("trame server %s refused the upgrade: %r", server_id, response.split(b"\r\n", 1)[0])
+            raise web.HTTPError(502, "trame server refused the websocket")
+        browser = self.detach()
+        browser.set_nodelay(True)
+        await browser.write(response)  # the server's 101 answers the browser's own key
+        activity = _ActivityRecorder(self.settings)
+        tunnel = self.extensionapp.tunnels
+        for source, sink in ((browser, upstream), (upstream, browser)):
+            task = asyncio.ensure_future(_pipe(source, sink, activity))
+            tunnel.add(task)  # strong reference while it runs; closed at shutdown
+            task.add_done_callback(tunnel.discard)
 
-    def on_close(self) -> None:
-        if self.upstream is not None:
-            self.upstream.close()
-            self.upstream = None
+    def _upgrade_request(self, entry: Entry) -> bytes:
+        headers = [f"GET {entry.ws_path} HTTP/1.1", f"Host: {_host(entry)}:{entry.port}"]
+        headers += ["Upgrade: websocket", "Connection: Upgrade"]
+        for name in UPGRADE_HEADERS:
+            value = self.request.headers.get(name)
+            if value is not None:
+                headers.append(f"{name}: {value}")
+        return ("\r\n".join(headers) + "\r\n\r\n").encode("latin-1")
+
+
+async def _pipe(source: IOStream, sink: IOStream, activity: _ActivityRecorder) -> None:
+    """Copy bytes until either side closes, then close both."""
+    try:
+        while True:
+            chunk = await source.read_bytes(PIPE_CHUNK, partial=True)
+            activity.touch()
+            await sink.write(chunk)  # waits for the socket to take it: a slow reader slows its writer
+    except StreamClosedError:
+        pass
+    finally:
+        sink.close()
+        source.close()
+
+
+class _ActivityRecorder:
+    """Tells Jupyter's idle culler the server is in use (at most every few seconds)."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self._settings = settings
+        self._last = 0.0
+
+    def touch(self) -> None:
+        now = time.monotonic()
+        if now - self._last > ACTIVITY_INTERVAL:
+            self._last = now
+            self._settings["api_last_activity"] = datetime.now(timezone.utc)
 
 
 class TrailingSlashHandler(JupyterHandler):

@@ -1,0 +1,189 @@
+"""Real Jupyter parts for tests and benchmarks: a ``jupyter server`` subprocess (random port, token,
+our extension loaded) and kernels it manages, driven over ZMQ with ``jupyter_client``."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from jupyter_client import BlockingKernelClient
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class JupyterServer:
+    """A running ``jupyter server`` with our extension."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    base_url: str
+    token: str
+    runtime_dir: Path
+    root_dir: Path
+    env: dict[str, str]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.base_url}"
+
+    def http(self, path: str, token: bool = True, **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"token {self.token}"
+        kwargs.setdefault("allow_redirects", False)
+        return requests.request(kwargs.pop("method", "GET"), self.url + path, headers=headers, timeout=15, **kwargs)
+
+    def ws_url(self, path: str) -> str:
+        return f"ws://127.0.0.1:{self.port}{self.base_url}{path}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def start_kernel(self) -> Kernel:
+        response = self.http("api/kernels", method="POST", json={"name": "python3"})
+        response.raise_for_status()
+        kernel_id = response.json()["id"]
+        connection_file = self.runtime_dir / f"kernel-{kernel_id}.json"
+        deadline = time.monotonic() + 30
+        while not connection_file.exists():
+            assert time.monotonic() < deadline, "kernel connection file never appeared"
+            time.sleep(0.05)
+        client = BlockingKernelClient()
+        client.load_connection_info(json.loads(connection_file.read_text()))
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        return Kernel(self, kernel_id, client)
+
+
+@dataclass
+class CellResult:
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    stdout: str = ""
+    stderr: str = ""
+    error: dict[str, Any] | None = None
+
+    def bundles(self) -> list[dict[str, Any]]:
+        return [o["content"]["data"] for o in self.outputs if o["msg_type"] in ("display_data", "execute_result")]
+
+    def bundle(self, mime: str) -> dict[str, Any]:
+        found = [b for b in self.bundles() if mime in b]
+        assert found, f"no {mime} output; outputs: {self.outputs}, stderr: {self.stderr}, error: {self.error}"
+        return found[-1]
+
+
+class Kernel:
+    """A kernel started by the Jupyter server, executed over ZMQ."""
+
+    def __init__(self, server: JupyterServer, kernel_id: str, client: BlockingKernelClient) -> None:
+        self.server = server
+        self.kernel_id = kernel_id
+        self.client = client
+
+    def execute(self, code: str, timeout: float = 60, allow_error: bool = False) -> CellResult:
+        msg_id = self.client.execute(code, store_history=True)
+        result = self.collect(msg_id, timeout)
+        if result.error is not None and not allow_error:
+            raise AssertionError(f"cell failed: {result.error['ename']}: {result.error['evalue']}\n{code}")
+        return result
+
+    def submit(self, code: str) -> str:
+        """Start executing without waiting (collect later with ``collect``)."""
+        return self.client.execute(code, store_history=True)
+
+    def collect(self, msg_id: str, timeout: float = 60) -> CellResult:
+        result = CellResult()
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"cell did not finish in {timeout}s: {result}"
+            try:
+                message = self.client.get_iopub_msg(timeout=remaining)
+            except queue.Empty:
+                continue
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind = message["msg_type"]
+            content = message["content"]
+            if kind == "status" and content["execution_state"] == "idle":
+                return result
+            if kind == "stream":
+                if content["name"] == "stdout":
+                    result.stdout += content["text"]
+                else:
+                    result.stderr += content["text"]
+            elif kind == "error":
+                result.error = content
+            elif kind in ("display_data", "execute_result", "update_display_data"):
+                result.outputs.append(message)
+
+    def value(self, expression: str) -> Any:
+        """Evaluate an expression in the kernel and return its JSON value."""
+        out = self.execute(f"import json as _json; print(_json.dumps({expression}))").stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    def shutdown(self) -> None:
+        self.client.stop_channels()
+        self.server.http(f"api/kernels/{self.kernel_id}", method="DELETE")
+
+
+def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None) -> JupyterServer:
+    runtime = tmp / "runtime"
+    root = tmp / "root"
+    runtime.mkdir()
+    root.mkdir()
+    port = free_port()
+    token = secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1"}
+    env.pop("JUPYTERHUB_SERVICE_PREFIX", None)
+    log_path = tmp / "jupyter.log"
+    args = [
+        sys.executable,
+        "-m",
+        "jupyter_server",
+        "--no-browser",
+        "--allow-root",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        f"--ServerApp.base_url={base_url}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.allow_unauthenticated_access=False",
+        *(extra_args or []),
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = JupyterServer(process, port, base_url, token, runtime, root, env, log_path)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if server.http("api/status").status_code == 200:
+                return server
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"jupyter server did not start:\n{server.log()}")
+        time.sleep(0.1)
+
+
+def stop_jupyter(server: JupyterServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
