@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import client_of, running
+from conftest import client_of, run_coroutine, running
 from wslink_client import WslinkTestClient
 
 from trame_jupyter import Server, get_server
@@ -215,7 +215,7 @@ def test_thread_mode_serves_from_a_worker_thread():
         async with client_of(server) as client:
             return await client.call("trame.state.get")
 
-    assert asyncio.run(talk())["name"] == "l13"
+    assert run_coroutine(talk())["name"] == "l13"
     server.stop().result(5)  # from another thread: goes through the server's loop
     worker.join(5)
     assert not worker.is_alive() and errors == [] and not server.running
@@ -269,7 +269,7 @@ def test_main_mode_script_serves_until_interrupted():
             await client.close()
             return label
 
-        assert asyncio.run(use()) == "resolution 12"
+        assert run_coroutine(use()) == "resolution 12"
         process.send_signal(signal.SIGINT)
         assert process.wait(10) == 0
     finally:
@@ -293,7 +293,7 @@ def test_main_mode_idle_timeout_and_client_exit():
             await client.call("application.exit")  # allowed for a script's own server
             await client.close()
 
-        asyncio.run(quit_app())
+        run_coroutine(quit_app())
         assert process.wait(10) == 0
     finally:
         process.kill()

@@ -2,8 +2,8 @@
 into the options a start uses.
 
 Only a script owns its command line: ``sys.argv`` is read when a server starts in ``main``/``desktop``
-mode outside a running event loop. A kernel's argv belongs to ipykernel and is never parsed (use
-``TRAME_ARGS`` or ``--trame-args`` there).
+mode, from the main thread, outside a running event loop. A kernel's argv belongs to ipykernel and a
+host program's to that program: neither is parsed (use ``TRAME_ARGS`` or ``--trame-args`` there).
 """
 
 from __future__ import annotations

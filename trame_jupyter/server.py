@@ -12,6 +12,7 @@ import asyncio
 import concurrent.futures
 import logging
 import sys
+import threading
 import webbrowser
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -440,7 +441,11 @@ class Server:
         if exec_mode in ("main", "desktop") and in_loop:
             print(f"trame_jupyter: {self.name!r} started as a task, since an event loop is already running here")
             exec_mode = "task"
-        flags, _ = self.cli.parse_known_args(cli.command_line_args(read_argv=exec_mode in ("main", "desktop")))
+        # Only a script owns its command line: not a kernel, not a server embedded in a thread.
+        owns_argv = (
+            exec_mode in ("main", "desktop") and not thread and threading.current_thread() is threading.main_thread()
+        )
+        flags, _ = self.cli.parse_known_args(cli.command_line_args(read_argv=owns_argv))
         options = cli.resolve_start_options(
             flags,
             exec_mode=exec_mode,
@@ -643,14 +648,14 @@ class Server:
         root = self.root_server
         if root is not self:
             return root.stop()
-        loop = _running_loop()
-        if loop is None:
-            loop = root._lifecycle.loop
-            if loop is not None and loop.is_running():  # stopping from another thread
-                return _ThreadStop(asyncio.run_coroutine_threadsafe(root._stop(), loop))
+        here = _running_loop()
+        home = root._lifecycle.loop
+        if home is not None and home is not here and home.is_running():  # from another thread or loop
+            return _ThreadStop(asyncio.run_coroutine_threadsafe(root._stop(), home))
+        if here is None:
             root._stop_unstarted()
             return _ThreadStop(None)
-        return loop.create_task(root._stop())
+        return here.create_task(root._stop())
 
     async def _stop(self) -> None:
         lifecycle = self._lifecycle
