@@ -1,0 +1,110 @@
+// Page start-up: read the address, connect, load the state and resources, mount the Vue app, and
+// keep it in sync across reconnections. Everything is passed in: no globals are set.
+import { createApp } from 'vue';
+import { Connection, STOP_REASON } from './core/connection.js';
+import { createEmbedding } from './core/embed.js';
+import { forwardErrors } from './core/errors.js';
+import { fetchSessionSecret, readPageOptions, secretFromAddress, sessionUrl, websocketUrl } from './core/page.js';
+import { KEY, PHASE, RPC, STATUS, TOPIC } from './core/protocol.js';
+import { ResourceLoader, applyDocumentKeys } from './core/resources.js';
+import { StatusView } from './core/status.js';
+import { StateStore } from './core/store.js';
+import { createRoot, useGlobalPlugins } from './vue/app.js';
+import { TramePlugin } from './vue/plugin.js';
+
+const RESOURCE_KEYS = [KEY.STYLES, KEY.SCRIPTS, KEY.MODULE_SCRIPTS];
+const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Start the client in `win` (a window with #trame-jupyter-root, #trame-jupyter-status and #app).
+ * @returns the connection and store, for callers that want to drive or inspect the page
+ */
+export async function boot(win, { retry } = {}) {
+  const doc = win.document;
+  const root = doc.getElementById('trame-jupyter-root');
+  const appElement = doc.getElementById('app');
+  const status = new StatusView(doc.getElementById('trame-jupyter-status'), appElement);
+  const pageHref = win.location.href;
+  const { ui, serverId } = readPageOptions(pageHref);
+  const embedded = win.parent && win.parent !== win;
+  const embedding = createEmbedding({ self: win, parent: embedded ? win.parent : null, content: root, serverId });
+  status.onChange((value) => embedding.postStatus(value));
+  status.set(STATUS.CONNECTING);
+
+  // The secret: #secret= or ?secret= (then removed from the address bar), else the session endpoint
+  // of the Jupyter proxy, which is asked again at every reconnection.
+  const address = secretFromAddress(pageHref);
+  if (address.cleanHref) win.history.replaceState(win.history.state, '', address.cleanHref);
+  let secret = address.secret;
+  let refreshSecret = null;
+  let noServer = false;
+  if (!secret) {
+    const endpoint = sessionUrl(pageHref);
+    const answer = await fetchSessionSecret(endpoint);
+    if (answer.status === 'ok') secret = answer.secret;
+    if (answer.status === 'gone') noServer = true;
+    else refreshSecret = () => fetchSessionSecret(endpoint);
+  }
+
+  let app = null;
+  let connection = null;
+  const store = new StateStore({ call: (method, args) => connection.call(method, args) });
+  const resources = new ResourceLoader(doc);
+  const errors = forwardErrors({
+    send: (message) => (connection?.session ? connection.call(RPC.CLIENT_ERROR, [message]) : Promise.reject()),
+    target: win,
+  });
+
+  const onOpen = async () => {
+    const result = await connection.call(RPC.STATE_GET);
+    if (!isPlainObject(result) || !isPlainObject(result.state)) {
+      throw new Error('trame.state.get answered without a state');
+    }
+    store.replaceAll(result.state);
+    await resources.sync(store);
+    if (!app) app = mount();
+    errors.flush();
+    connection.call(RPC.LIFECYCLE, [PHASE.CONNECTED]).catch((error) => console.warn('trame-jupyter:', error.message));
+  };
+
+  connection = new Connection({ url: websocketUrl(pageHref), secret, refreshSecret, onOpen, retry });
+  connection.onBusy((count) => store.setBusy(count));
+  connection.onStatus((value, reason) => {
+    let detail;
+    if (value === STATUS.STOPPED) {
+      detail = noServer
+        ? 'No server answers for this page: it has stopped, or the page was opened without its credentials.'
+        : STOP_REASON[reason];
+    }
+    status.set(value, detail);
+  });
+  connection.subscribe(TOPIC.STATE, (changes) => {
+    if (isPlainObject(changes)) store.applyRemote(changes);
+    else console.warn('trame-jupyter: ignoring a state message of unknown shape', changes);
+  });
+  store.onChange((keys) => {
+    applyDocumentKeys(store, keys, doc);
+    if (app && keys.some((key) => RESOURCE_KEYS.includes(key))) resources.sync(store);
+  });
+
+  function mount() {
+    const vueApp = createApp(createRoot(ui));
+    vueApp.config.errorHandler = (error, instance, info) => {
+      console.error(`trame-jupyter: error in ${info}:`, error);
+    };
+    vueApp.use(TramePlugin, { connection, store });
+    useGlobalPlugins(vueApp, store.get(KEY.VUE_USE), win);
+    vueApp.mount(appElement);
+    return vueApp;
+  }
+
+  win.addEventListener('beforeunload', () => {
+    if (connection.session) connection.call(RPC.LIFECYCLE, [PHASE.EXITED]).catch(() => {});
+  });
+  win.addEventListener('pagehide', (event) => {
+    if (!event.persisted) connection.close();
+  });
+
+  connection.start();
+  return { connection, store, status };
+}

@@ -1,0 +1,77 @@
+// What the page address tells the client: where the websocket is, which layout to show, which
+// output it is embedded in, and the secret (read once, then removed from the address bar).
+import { SESSION_PATH, WS_PATH } from './protocol.js';
+
+/** Websocket URL next to the page, so the app works under any path prefix (e.g. the Jupyter proxy). */
+export function websocketUrl(pageHref) {
+  const url = new URL(`./${WS_PATH}`, pageHref);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.hash = '';
+  url.search = '';
+  return url.href;
+}
+
+export function sessionUrl(pageHref) {
+  const url = new URL(`./${SESSION_PATH}`, pageHref);
+  url.hash = '';
+  url.search = '';
+  return url.href;
+}
+
+/** `{ui, serverId}` from the query string: `?ui=<layout>` (default main) and `?server_id=`. */
+export function readPageOptions(pageHref) {
+  const params = new URL(pageHref).searchParams;
+  return {
+    ui: params.get('ui') || 'main',
+    serverId: params.get('server_id'),
+  };
+}
+
+function fragmentParams(url) {
+  return new URLSearchParams(url.hash.startsWith('#') ? url.hash.slice(1) : url.hash);
+}
+
+/**
+ * The secret from `#secret=` or `?secret=`, and the address without it (null if none was there).
+ * @returns {{secret: string|null, source: 'fragment'|'query'|null, cleanHref: string|null}}
+ */
+export function secretFromAddress(pageHref) {
+  const url = new URL(pageHref);
+  const fragment = fragmentParams(url);
+  if (fragment.get('secret')) {
+    const secret = fragment.get('secret');
+    fragment.delete('secret');
+    const rest = fragment.toString();
+    url.hash = rest ? `#${rest}` : '';
+    return { secret, source: 'fragment', cleanHref: url.href };
+  }
+  if (url.searchParams.get('secret')) {
+    const secret = url.searchParams.get('secret');
+    url.searchParams.delete('secret');
+    return { secret, source: 'query', cleanHref: url.href };
+  }
+  return { secret: null, source: null, cleanHref: null };
+}
+
+/**
+ * Ask the same-origin session endpoint for the secret (served by the Jupyter proxy).
+ * @returns {Promise<{status: 'ok', secret: string} | {status: 'gone'} | {status: 'unreachable', error}>}
+ *   'gone' when it answers 404 (no such server; the direct server answers 404 too).
+ */
+export async function fetchSessionSecret(url, fetchImpl = fetch) {
+  let response;
+  try {
+    response = await fetchImpl(url, { credentials: 'same-origin', cache: 'no-store' });
+  } catch (error) {
+    return { status: 'unreachable', error };
+  }
+  if (response.status === 404 || response.status === 410) return { status: 'gone' };
+  if (!response.ok) return { status: 'unreachable', error: new Error(`HTTP ${response.status}`) };
+  try {
+    const body = await response.json();
+    if (body && typeof body.secret === 'string' && body.secret) return { status: 'ok', secret: body.secret };
+  } catch (error) {
+    return { status: 'unreachable', error };
+  }
+  return { status: 'unreachable', error: new Error('session endpoint answered without a secret') };
+}

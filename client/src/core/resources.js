@@ -1,0 +1,91 @@
+// Styles and scripts that modules ask for (trame__styles, trame__scripts, trame__module_scripts),
+// plus the document title and icon. Each URL is loaded once per page; a failure is reported, not fatal.
+import { KEY } from './protocol.js';
+
+// An entry is "url" or [url, {options}] (trame's serial groups); relative URLs resolve against the page.
+function entryUrl(entry) {
+  const url = Array.isArray(entry) ? entry[0] : entry;
+  return typeof url === 'string' && url ? url : null;
+}
+
+function urls(list) {
+  return (Array.isArray(list) ? list : []).map(entryUrl).filter(Boolean);
+}
+
+export class ResourceLoader {
+  constructor(doc = document) {
+    this.document = doc;
+    this._loaded = new Map(); // absolute URL → promise
+  }
+
+  _absolute(url) {
+    return new URL(url, this.document.baseURI).href;
+  }
+
+  _load(url, create) {
+    const href = this._absolute(url);
+    if (!this._loaded.has(href)) {
+      this._loaded.set(
+        href,
+        new Promise((resolve) => {
+          const element = create(href);
+          element.addEventListener('load', () => resolve(true));
+          element.addEventListener('error', () => {
+            console.error(`trame-jupyter: could not load ${url} (${href})`);
+            resolve(false);
+          });
+          this.document.head.appendChild(element);
+        }),
+      );
+    }
+    return this._loaded.get(href);
+  }
+
+  style(url) {
+    return this._load(url, (href) => {
+      const link = this.document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = href;
+      return link;
+    });
+  }
+
+  script(url, module = false) {
+    return this._load(url, (href) => {
+      const script = this.document.createElement('script');
+      if (module) script.type = 'module';
+      script.async = false;
+      script.src = href;
+      return script;
+    });
+  }
+
+  /** Load what the state lists: styles (in parallel), then scripts in order, then module scripts. */
+  async sync(store) {
+    await Promise.all(urls(store.get(KEY.STYLES)).map((url) => this.style(url)));
+    for (const url of urls(store.get(KEY.SCRIPTS))) await this.script(url);
+    await Promise.all(urls(store.get(KEY.MODULE_SCRIPTS)).map((url) => this.script(url, true)));
+  }
+}
+
+/** Keep document.title and the icon in line with trame__title / trame__favicon. */
+export function applyDocumentKeys(store, keys, doc = document) {
+  if (keys.includes(KEY.TITLE)) {
+    const title = store.get(KEY.TITLE);
+    if (typeof title === 'string') doc.title = title;
+  }
+  if (keys.includes(KEY.FAVICON)) {
+    const icon = store.get(KEY.FAVICON);
+    let link = doc.querySelector('link[rel~="icon"]');
+    if (typeof icon === 'string' && icon) {
+      if (!link) {
+        link = doc.createElement('link');
+        link.rel = 'icon';
+        doc.head.appendChild(link);
+      }
+      link.href = icon;
+    } else if (link) {
+      link.remove();
+    }
+  }
+}

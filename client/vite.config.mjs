@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+// Layout templates arrive as strings at run time: the bundle needs Vue's build with the template
+// compiler (without this alias the build succeeds and pages are silently blank).
+export default defineConfig({
+  base: './', // works under any path prefix (the Jupyter proxy serves it under trame-jupyter/<id>/)
+  resolve: {
+    alias: { vue: 'vue/dist/vue.esm-bundler.js' },
+  },
+  define: {
+    __VUE_OPTIONS_API__: 'true', // plugins loaded with trame__vue_use may use the options API
+    __VUE_PROD_DEVTOOLS__: 'false',
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+  },
+  build: {
+    outDir: fileURLToPath(new URL('../trame_jupyter/static', import.meta.url)),
+    emptyOutDir: true,
+    // Modules serve their files under their own URL prefixes next to index.html: keep ours out of
+    // the common names ("assets") so a module cannot shadow the client bundle.
+    assetsDir: 'trame-jupyter-client',
+    target: 'es2020',
+    sourcemap: false,
+  },
+});
