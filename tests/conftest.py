@@ -7,7 +7,7 @@ import concurrent.futures
 import contextlib
 import inspect
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,17 @@ sys.path.insert(0, str(Path(__file__).parent))
 from wslink_client import WslinkTestClient
 
 from trame_jupyter import Server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STATIC_INDEX = Path(__file__).parents[1] / "trame_jupyter" / "static" / "index.html"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -36,6 +47,21 @@ def run_coroutine(coroutine: Any) -> Any:
         return asyncio.run(coroutine)
     with concurrent.futures.ThreadPoolExecutor(1) as worker:
         return worker.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, driven by Playwright (both installed by scripts/install.sh)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/system-deps.sh (scripts/install.sh does)")
+    if not STATIC_INDEX.exists():
+        pytest.fail(f"{STATIC_INDEX} is missing: build the client first (npm install && npm run build:prod)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
 
 
 @contextlib.asynccontextmanager

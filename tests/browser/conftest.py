@@ -9,40 +9,16 @@ import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright import sync_api as playwright_api
 from servers import ServerThread
 
 from trame_jupyter import Server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-STATIC_INDEX = Path(__file__).parents[2] / "trame_jupyter" / "static" / "index.html"
 SESSION_ROUTE = "/__trame_jupyter__/session"
 T = TypeVar("T")
 _names = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/system-deps.sh (scripts/install.sh does)")
-    if not STATIC_INDEX.exists():
-        pytest.fail(f"{STATIC_INDEX} is missing: build the client first (npm install && npm run build:prod)")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 class Console:
