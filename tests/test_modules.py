@@ -3,6 +3,7 @@
 import types
 
 import aiohttp
+import pytest
 from conftest import running
 
 from trame_jupyter import Server
@@ -55,3 +56,11 @@ async def test_www_replaces_the_web_root_and_root_redirects_to_index(tmp_path):
 
 def test_merge_vue_use_keeps_first_seen_order():
     assert merge_vue_use(["A", ["B", {"x": 1}], "A", ["B", {"y": 2}]]) == ["A", ["B", {"x": 1, "y": 2}]]
+
+
+def test_reserved_prefixes_are_refused():
+    server = Server("m3")
+    for prefix in ("trame-jupyter-client", "/ws", "__trame_jupyter__/x"):
+        with pytest.raises(ValueError, match="belongs to the page"):
+            server.enable_module({"serve": {prefix: "/tmp"}, "state": {"applied": True}})
+    assert server.state.applied is None  # a refused module changed nothing

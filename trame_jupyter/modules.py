@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from .server import Server
 
 RESOURCE_KEYS = ("scripts", "module_scripts", "styles", "vue_use")
+#: URL prefixes the page itself uses; a module serving there would replace the client or its routes.
+RESERVED_PREFIXES = frozenset({"trame-jupyter-client", "ws", "__trame_jupyter__"})
 
 
 class ModuleRegistry:
@@ -35,13 +37,19 @@ class ModuleRegistry:
         if self._seen(module):
             return False
         if isinstance(module, Mapping):
-            self._dicts.append(module)
             attributes: Mapping[str, Any] = module
         elif hasattr(module, "__dict__"):
-            self._objects.append(module)
             attributes = vars(module)
         else:
             raise TypeError(f"enable_module expects a module, an object or a dict; got {type(module).__name__}")
+        for prefix in attributes.get("serve") or {}:  # checked first: a refused module changes nothing
+            name = str(prefix).strip("/")
+            if name.split("/")[0] in RESERVED_PREFIXES:
+                raise ValueError(f"a module cannot serve files at /{name}: that path belongs to the page itself")
+        if isinstance(module, Mapping):
+            self._dicts.append(module)
+        else:
+            self._objects.append(module)
 
         setup = attributes.get("setup")
         if callable(setup):

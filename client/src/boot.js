@@ -37,12 +37,12 @@ export async function boot(win, { retry } = {}) {
   if (address.cleanHref) win.history.replaceState(win.history.state, '', address.cleanHref);
   let secret = address.secret;
   let refreshSecret = null;
-  let noServer = false;
+  let noServer = null; // why no server can answer: 'gone' (stopped) or 'no-secret' (opened without it)
   if (!secret) {
     const endpoint = sessionUrl(pageHref);
     const answer = await fetchSessionSecret(endpoint);
     if (answer.status === 'ok') secret = answer.secret;
-    if (answer.status === 'gone') noServer = true;
+    if (answer.status === 'gone' || answer.status === 'no-secret') noServer = answer.status;
     else refreshSecret = () => fetchSessionSecret(endpoint);
   }
 
@@ -72,9 +72,7 @@ export async function boot(win, { retry } = {}) {
   connection.onStatus((value, reason) => {
     let detail;
     if (value === STATUS.STOPPED) {
-      detail = noServer
-        ? 'No server answers for this page: it has stopped, or the page was opened without its credentials.'
-        : STOP_REASON[reason];
+      detail = STOP_REASON[noServer || reason];
     }
     status.set(value, detail);
   });

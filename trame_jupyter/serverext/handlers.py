@@ -129,8 +129,12 @@ class SessionHandler(RegistryHandlerMixin, APIHandler):
     @web.authenticated
     async def get(self, server_id: str) -> None:
         self.require_kernel_access()
-        entry = self.entry_or_404(server_id)
         self.set_header("Cache-Control", "no-store")
+        entry = self.registry.load(server_id)
+        if entry is None:  # the page tells "server stopped" from "opened without credentials" by this reason
+            self.set_status(404)
+            self.finish({"reason": "not-registered", "message": f"No trame server {server_id!r} is registered"})
+            return
         self.finish({"secret": entry.secret, "server_id": entry.server_id, "name": entry.name})
 
 

@@ -104,8 +104,8 @@ export class Connection {
     if (this.refreshSecret && (this.secret == null || this._wasLive || this._attempts > 0)) {
       const answer = await this.refreshSecret();
       if (this._stopped) return;
-      if (answer.status === 'gone') {
-        this._stop('gone');
+      if (answer.status === 'gone' || answer.status === 'no-secret') {
+        this._stop(answer.status);
         return;
       }
       if (answer.status !== 'ok') {

@@ -55,8 +55,10 @@ export function secretFromAddress(pageHref) {
 
 /**
  * Ask the same-origin session endpoint for the secret (served by the Jupyter proxy).
- * @returns {Promise<{status: 'ok', secret: string} | {status: 'gone'} | {status: 'unreachable', error}>}
- *   'gone' when it answers 404 (no such server; the direct server answers 404 too).
+ * @returns {Promise<{status: 'ok', secret: string} | {status: 'gone'} | {status: 'no-secret'} |
+ *   {status: 'unreachable', error}>} 'gone' when the proxy says no such server is registered;
+ *   'no-secret' for any other 404 (a direct server has no session endpoint: the page was opened
+ *   without the secret in its address).
  */
 export async function fetchSessionSecret(url, fetchImpl = fetch) {
   let response;
@@ -65,7 +67,10 @@ export async function fetchSessionSecret(url, fetchImpl = fetch) {
   } catch (error) {
     return { status: 'unreachable', error };
   }
-  if (response.status === 404 || response.status === 410) return { status: 'gone' };
+  if (response.status === 404 || response.status === 410) {
+    const body = await response.json().catch(() => null);
+    return { status: body && body.reason === 'not-registered' ? 'gone' : 'no-secret' };
+  }
   if (!response.ok) return { status: 'unreachable', error: new Error(`HTTP ${response.status}`) };
   try {
     const body = await response.json();
