@@ -1,0 +1,341 @@
+"""Static snapshots: a layout rendered to plain HTML from the server's current state.
+
+A saved notebook opened without a kernel (nbconvert, GitHub, nbviewer, an untrusted notebook in
+JupyterLab) cannot run the live app; its ``text/html`` output shows this snapshot instead of a dead
+frame. The template is rendered the way the page would render it — ``{{ }}`` text, bound attributes,
+``v-if``/``v-else``/``v-show``, ``v-for``, ``v-model`` values, other layouts through
+``trame-template``, images from bytes through ``utils.url`` — using ``expressions.evaluate``.
+What cannot be evaluated is left out. Every value is escaped, event handlers are dropped and only
+safe URLs are kept: a snapshot is inert HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from html.parser import HTMLParser
+from typing import Any
+
+from .expressions import UNDEFINED, UnsupportedExpressionError, display_string, evaluate, js_string, truthy
+
+VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+# Components of the page that have nothing to show in a static document.
+SILENT_TAGS = frozenset(
+    {
+        "trame-style",
+        "trame-script",
+        "trame-client-triggers",
+        "trame-client-state-change",
+        "trame-size-observer",
+        "script",
+        "style",
+    }
+)
+URL_ATTRIBUTES = frozenset({"src", "href", "poster", "action", "formaction", "xlink:href", "srcset"})
+_SAFE_URL = re.compile(r"^(?:https?:|data:image/(?:png|jpeg|gif|webp|svg\+xml);|[^:]*$)", re.IGNORECASE)
+_MOUSTACHE = re.compile(r"{{(.*?)}}", re.DOTALL)
+_FOR = re.compile(r"^\s*(?:\(\s*(\w+)\s*(?:,\s*(\w+)\s*)?\)|(\w+))\s+(?:in|of)\s+(.+)$", re.DOTALL)
+_SLOT_PROPS = re.compile(r"^\s*{(.*)}\s*$", re.DOTALL)
+MAX_TEMPLATE_DEPTH = 5
+MAX_LOOP_ITEMS = 1000
+
+
+class _Node:
+    def __init__(self, tag: str, attributes: list[tuple[str, str | None]]) -> None:
+        self.tag = tag
+        self.attributes = attributes
+        self.children: list[_Node | str] = []
+
+
+class _TreeBuilder(HTMLParser):
+    """Template text → a tree (Vue's self-closing ``<x />`` on any tag is accepted)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#root", [])
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = _Node(tag, attrs)
+        self.stack[-1].children.append(node)
+        if tag not in VOID_TAGS:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(_Node(tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse_template(template: str) -> _Node:
+    builder = _TreeBuilder()
+    builder.feed(template)
+    builder.close()
+    return builder.root
+
+
+def _value(expression: str | None, scope: Mapping[str, Any]) -> Any:
+    if expression is None:
+        return UNDEFINED
+    return evaluate(expression, scope)
+
+
+class SnapshotRenderer:
+    """Renders the templates of one state (a mapping of full key names to values)."""
+
+    def __init__(self, state: Mapping[str, Any]) -> None:
+        self.state = dict(state)
+
+    def render_layout(self, name: str, depth: int = 0) -> str:
+        template = self.state.get(f"trame__template_{name}")
+        if not isinstance(template, str) or depth > MAX_TEMPLATE_DEPTH:
+            return ""
+        return self._children(parse_template(template), self.state, depth)
+
+    # -- tree --------------------------------------------------------------------------------------
+
+    def _children(self, node: _Node, scope: Mapping[str, Any], depth: int) -> str:
+        parts: list[str] = []
+        chain_open = False  # a v-if chain whose branch has not been taken yet
+        for child in node.children:
+            if isinstance(child, str):
+                if child.strip():
+                    chain_open = False
+                parts.append(self._text(child, scope))
+                continue
+            attributes = dict(child.attributes)
+            if "v-if" in attributes:
+                taken = self._condition(attributes["v-if"], scope)
+                chain_open = not taken
+                if not taken:
+                    continue
+            elif "v-else-if" in attributes:
+                if not chain_open:
+                    continue
+                taken = self._condition(attributes["v-else-if"], scope)
+                chain_open = not taken
+                if not taken:
+                    continue
+            elif "v-else" in attributes:
+                was_open, chain_open = chain_open, False
+                if not was_open:
+                    continue
+            else:
+                chain_open = False
+            parts.append(self._element(child, scope, depth))
+        return "".join(parts)
+
+    def _condition(self, expression: str | None, scope: Mapping[str, Any]) -> bool:
+        try:
+            return truthy(_value(expression, scope))
+        except UnsupportedExpressionError:
+            return True  # unknown: show the content rather than hide it
+
+    def _text(self, text: str, scope: Mapping[str, Any]) -> str:
+        parts = _MOUSTACHE.split(text)  # literal, expression, literal, …
+        rendered = []
+        for index, part in enumerate(parts):
+            if index % 2 == 0:
+                rendered.append(html.escape(part, quote=False))
+                continue
+            try:
+                rendered.append(html.escape(display_string(evaluate(part, scope)), quote=False))
+            except UnsupportedExpressionError:
+                pass
+        return "".join(rendered)
+
+    def _element(self, node: _Node, scope: Mapping[str, Any], depth: int) -> str:
+        attributes = dict(node.attributes)
+        loop = attributes.get("v-for")
+        if loop is not None:
+            return self._loop(node, loop, scope, depth)
+        tag = node.tag
+        if tag in SILENT_TAGS:
+            return ""
+        if tag == "template":
+            return self._children(node, self._slot_scope(attributes, scope), depth)
+        if tag == "trame-template":
+            name = self._attribute_value(attributes, "templatename", scope)
+            return self.render_layout(js_string(name), depth + 1) if name not in (None, UNDEFINED) else ""
+        if tag == "trame-getter":
+            return self._getter(node, attributes, scope, depth)
+
+        rendered = self._attributes(node, scope)
+        inner = ""
+        if "v-text" in attributes or "v-html" in attributes:  # v-html is shown as text: a snapshot stays inert
+            try:
+                inner = html.escape(display_string(_value(attributes.get("v-text", attributes.get("v-html")), scope)))
+            except UnsupportedExpressionError:
+                inner = ""
+        elif tag == "textarea" and "v-model" in attributes:
+            inner = html.escape(self._model_value(attributes, scope) or "")
+        elif tag not in VOID_TAGS:
+            inner = self._children(node, scope, depth)
+        opening = f"<{tag}{rendered}>"
+        return opening if tag in VOID_TAGS else f"{opening}{inner}</{tag}>"
+
+    def _loop(self, node: _Node, spec: str, scope: Mapping[str, Any], depth: int) -> str:
+        match = _FOR.match(spec or "")
+        if match is None:
+            return ""
+        item_name = match.group(1) or match.group(3)
+        index_name = match.group(2)
+        try:
+            source = evaluate(match.group(4), scope)
+        except UnsupportedExpressionError:
+            return ""
+        if isinstance(source, Mapping):
+            pairs = list(source.values())
+        elif isinstance(source, (list, tuple, str)):
+            pairs = list(source)
+        elif isinstance(source, int) and not isinstance(source, bool):
+            pairs = list(range(1, source + 1))
+        else:
+            return ""
+        body = _Node(node.tag, [(k, v) for k, v in node.attributes if k != "v-for"])
+        body.children = node.children
+        wrapper = _Node("#loop", [])
+        parts = []
+        for index, item in enumerate(pairs[:MAX_LOOP_ITEMS]):
+            inner_scope = {**scope, item_name: item}
+            if index_name:
+                inner_scope[index_name] = index
+            wrapper.children = [body]
+            parts.append(self._children(wrapper, inner_scope, depth))
+        return "".join(parts)
+
+    def _getter(self, node: _Node, attributes: Mapping[str, Any], scope: Mapping[str, Any], depth: int) -> str:
+        key = self._attribute_value(attributes, "name", scope)
+        value = scope.get(js_string(key), UNDEFINED) if key not in (None, UNDEFINED) else UNDEFINED
+        names = self._slot_names(attributes.get("v-slot"))
+        inner = {**scope, **{alias: value for prop, alias in names.items() if prop == "value"}}
+        return self._children(node, inner, depth)
+
+    def _slot_scope(self, attributes: Mapping[str, Any], scope: Mapping[str, Any]) -> Mapping[str, Any]:
+        return scope  # slot props come from components the snapshot does not run
+
+    @staticmethod
+    def _slot_names(spec: str | None) -> dict[str, str]:
+        match = _SLOT_PROPS.match(spec or "")
+        names: dict[str, str] = {}
+        for part in match.group(1).split(",") if match else []:
+            prop, _, alias = part.partition(":")
+            if prop.strip():
+                names[prop.strip()] = (alias or prop).strip()
+        return names
+
+    # -- attributes ----------------------------------------------------------------------------------
+
+    def _attribute_value(self, attributes: Mapping[str, Any], name: str, scope: Mapping[str, Any]) -> Any:
+        if f":{name}" in attributes:
+            try:
+                return _value(attributes[f":{name}"], scope)
+            except UnsupportedExpressionError:
+                return UNDEFINED
+        return attributes.get(name, UNDEFINED)
+
+    def _model_value(self, attributes: Mapping[str, Any], scope: Mapping[str, Any]) -> str | None:
+        for name in ("v-model", "v-model.number", "v-model.trim", "v-model.lazy"):
+            if name in attributes:
+                try:
+                    value = _value(attributes[name], scope)
+                except UnsupportedExpressionError:
+                    return None
+                return None if value in (None, UNDEFINED) else display_string(value)
+        return None
+
+    def _attributes(self, node: _Node, scope: Mapping[str, Any]) -> str:
+        static: dict[str, str | None] = {}
+        classes: list[str] = []
+        styles: list[str] = []
+        for name, raw in node.attributes:
+            if (
+                name.startswith(("@", "v-on", "#", "v-slot"))
+                or name in ("ref", ":ref", "key", ":key")
+                or name[:2] == "on"
+            ):
+                continue
+            if name in ("v-if", "v-else", "v-else-if", "v-for", "v-text", "v-html", "v-pre", "v-once", "v-cloak"):
+                continue
+            if name.startswith("v-model"):
+                value = self._model_value({name: raw}, scope)
+                if node.tag == "input" and value is not None:
+                    kind = dict(node.attributes).get("type", "text")
+                    if kind in ("checkbox", "radio"):
+                        if value not in ("", "false"):
+                            static["checked"] = None
+                    else:
+                        static["value"] = value
+                continue
+            if name == "v-show":
+                if not self._condition(raw, scope):
+                    styles.append("display: none")
+                continue
+            if name.startswith((":", "v-bind:")):
+                target = name.split(":", 1)[1]
+                try:
+                    value = _value(raw, scope)
+                except UnsupportedExpressionError:
+                    continue
+                if target == "class":
+                    classes.extend(_classes(value))
+                elif target == "style":
+                    styles.append(_style(value))
+                elif value is True:
+                    static[target] = None
+                elif value not in (None, UNDEFINED, False):
+                    static[target] = js_string(value)
+                continue
+            if name.startswith("v-"):
+                continue  # other directives (plugins): nothing static to show
+            if name == "class":
+                classes.extend((raw or "").split())
+            elif name == "style":
+                styles.append(raw or "")
+            else:
+                static[name] = raw
+        if classes:
+            static["class"] = " ".join(dict.fromkeys(classes))
+        if styles:
+            static["style"] = "; ".join(s.strip().rstrip(";") for s in styles if s.strip())
+        parts = []
+        for name, value in static.items():
+            if name in URL_ATTRIBUTES and value is not None and not _SAFE_URL.match(value.strip()):
+                continue  # e.g. javascript: URLs
+            parts.append(f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"')
+        return "".join(parts)
+
+
+def _classes(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, Mapping):
+        return [str(k) for k, v in value.items() if truthy(v)]
+    if isinstance(value, (list, tuple)):
+        return [c for v in value for c in _classes(v)]
+    return []
+
+
+def _style(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "; ".join(f"{_kebab(k)}: {js_string(v)}" for k, v in value.items() if v not in (None, UNDEFINED))
+    return js_string(value) if isinstance(value, str) else ""
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"-\1", str(name)).lower()
+
+
+def render_snapshot(state: Mapping[str, Any], ui: str = "main") -> str:
+    """The static HTML of layout ``ui`` for ``state`` (full key names)."""
+    return SnapshotRenderer(state).render_layout(ui)
