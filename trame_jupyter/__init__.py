@@ -27,7 +27,7 @@ def get_server(name: str | Server | None = None, *, client_type: str | None = No
         key = "trame" if name is None else name
         server = _servers.get(key)
         if server is not None and _cell_ran_again(server):
-            server.stop()  # re-running the cell that made it: start afresh, its views follow the new one
+            _replace(server)  # re-running the cell that made it: start afresh, its views follow the new one
             server = None
         if server is None:
             server = _servers[key] = Server(key, **options)
@@ -44,6 +44,13 @@ def _cell_ran_again(server: Server) -> bool:
     from .jupyter.kernel import is_rerun_of_origin
 
     return is_rerun_of_origin(server)
+
+
+def _replace(server: Server) -> None:
+    from .jupyter.displays import DisplayTracker
+
+    DisplayTracker.of(server).replaced = True
+    server.stop()
 
 
 def link(widget: Any, trait: str, server: Server, key: str) -> Any:

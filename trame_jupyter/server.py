@@ -147,7 +147,8 @@ class Server:
     # -- runtime listeners ---------------------------------------------------------------------------
 
     def add_runtime_listener(self, listener: Any) -> None:
-        """Call ``listener.started(server)`` after every bind and ``listener.stopped(server)`` after every stop."""
+        """Call ``listener.started(server)`` after every bind, ``listener.stopping(server)`` when ``stop()``
+        is called (if it defines it) and ``listener.stopped(server)`` after every stop."""
         self.root_server._runtime_listeners.append(listener)
 
     def runtime_listener(self, kind: type[Any]) -> Any | None:
@@ -156,8 +157,11 @@ class Server:
 
     def _notify_listeners(self, event: str) -> None:
         for listener in list(self._runtime_listeners):
+            handler = getattr(listener, event, None)
+            if handler is None:
+                continue
             try:
-                getattr(listener, event)(self)
+                handler(self)
             except Exception:
                 logger.exception("Runtime listener %r failed on %s", listener, event)
 
@@ -648,6 +652,10 @@ class Server:
         root = self.root_server
         if root is not self:
             return root.stop()
+        if root.running:
+            # Synchronously, in the caller's context: a notebook display update made here belongs to
+            # the cell that called stop() (ipykernel routes output by the caller's context).
+            root._notify_listeners("stopping")
         here = _running_loop()
         home = root._lifecycle.loop
         if home is not None and home is not here and home.is_running():  # from another thread or loop

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 MIME_TYPE = "application/vnd.trame-jupyter.v1+json"
 ROUTE = "trame-jupyter"
 DEFAULT_FALLBACK_HEIGHT = "480px"
+#: Largest snapshot kept in a notebook (bytes of HTML); a bigger view saves a short note instead.
+MAX_SNAPSHOT_SIZE = 3 * 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 def css_size(value: int | float | str | None) -> str | None:
@@ -112,8 +117,18 @@ class View:
         return server_id_for(server.name)
 
     def bundle(self) -> dict[str, Any]:
+        """The live bundle (starts the server if needed)."""
         server_id = self._ensure_running()
         env = environment.detect()
+        transport = fallback_transport(self.server, server_id, self.ui, env)
+        html_part = live_html(transport.url, server_id, self, self.snapshot())
+        return self._bundle(server_id, env, html_part)
+
+    def final_bundle(self, server_id: str) -> dict[str, Any]:
+        """The bundle once the server stopped: the live renderer says so, other viewers get the snapshot."""
+        return self._bundle(server_id, environment.detect(), static_html(self.snapshot(), stopped=True))
+
+    def _bundle(self, server_id: str, env: Environment, html_part: str) -> dict[str, Any]:
         data = {
             "server_id": server_id,
             "name": self.server.name,
@@ -125,8 +140,20 @@ class View:
             "kernel_pid": os.getpid() if env.in_kernel else None,
             "version": __version__,
         }
-        transport = fallback_transport(self.server, server_id, self.ui, env)
-        return {MIME_TYPE: data, "text/html": fallback_html(transport.url, server_id, self), "text/plain": repr(self)}
+        return {MIME_TYPE: data, "text/html": html_part, "text/plain": repr(self)}
+
+    def snapshot(self) -> str:
+        """This layout rendered to static HTML from the current state."""
+        from .snapshot import render_snapshot
+
+        try:
+            content = render_snapshot(self.server.state.initial, self.ui)
+        except Exception as error:  # a snapshot is a courtesy: never let it break a display
+            logger.warning("Snapshot of %r (%s) failed: %s", self.server.name, self.ui, error)
+            content = ""
+        if len(content) > MAX_SNAPSHOT_SIZE:
+            content = "<p>(This view is too large for a static snapshot.)</p>"
+        return content
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return self.bundle()
@@ -134,7 +161,12 @@ class View:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display(self.bundle(), raw=True)
+        from .displays import DisplayTracker
+
+        bundle = self.bundle()
+        handle = display(bundle, raw=True, display_id=True)
+        if handle is not None:
+            DisplayTracker.of(self.server).add(handle.display_id, self, bundle[MIME_TYPE]["server_id"])
 
     @property
     def widget(self) -> Any:
@@ -144,21 +176,44 @@ class View:
         return view_widget(self)
 
 
-def fallback_html(src: str, server_id: str, view: View) -> str:
-    """An iframe that sizes itself from the page's size messages (where scripts run)."""
+def _snapshot_block(snapshot: str, caption: str, hidden_when_live: bool) -> str:
+    return (
+        f'<div class="trame-jupyter-snapshot"{" data-live-hides" if hidden_when_live else ""}>'
+        f'<div class="trame-jupyter-snapshot-caption" style="font: 11px sans-serif; color: #888; '
+        f'margin: 0 0 4px 0;">{html.escape(caption)}</div>{snapshot}</div>'
+    )
+
+
+def static_html(snapshot: str, stopped: bool = False) -> str:
+    """The snapshot alone (what a saved notebook shows once its server is gone)."""
+    caption = "Snapshot of a trame_jupyter app" + (" (its server has stopped)" if stopped else "")
+    return _snapshot_block(snapshot, caption, hidden_when_live=False)
+
+
+def live_html(src: str, server_id: str, view: View, snapshot: str) -> str:
+    """The snapshot, plus an iframe that replaces it once the app answers (where scripts run).
+
+    Without scripts (GitHub, nbviewer, sanitized untrusted output) only the snapshot shows; with them,
+    the page's status messages reveal the frame and its size messages size it.
+    """
     frame_id = f"trame-jupyter-{uuid.uuid4().hex[:12]}"
     width = view.width or "100%"
-    height = view.height or DEFAULT_FALLBACK_HEIGHT
-    follow = "false" if view.height else "true"
+    fixed = view.height
     script = (
         f"(function(){{var f=document.getElementById({json.dumps(frame_id)});if(!f)return;"
-        "window.addEventListener('message',function(e){var d=e.data;"
-        f"if(e.source!==f.contentWindow||!d||d.type!=='trame-jupyter:size'||!{follow})return;"
-        "var h=Math.max(60,Math.min(5000,Math.ceil(+d.height||0)));if(h)f.style.height=h+'px';});})();"
+        "var s=f.previousElementSibling,fixed=" + json.dumps(fixed) + ",h=" + json.dumps(DEFAULT_FALLBACK_HEIGHT) + ";"
+        "function show(on){f.style.visibility=on?'visible':'hidden';f.style.height=on?(fixed||h):'0';"
+        "if(s)s.style.display=on?'none':'';}"
+        "window.addEventListener('message',function(e){var d=e.data;if(e.source!==f.contentWindow||!d)return;"
+        "if(d.type==='trame-jupyter:status'){show(d.status!=='stopped');}"
+        "else if(d.type==='trame-jupyter:size'&&!fixed){var n=Math.max(60,Math.min(5000,Math.ceil(+d.height||0)));"
+        "if(n){h=n+'px';if(f.style.visibility==='visible')f.style.height=h;}}});})();"
     )
+    caption = "Snapshot of a trame_jupyter app · live while its kernel runs"
     return (
+        f'<div class="trame-jupyter-output">{_snapshot_block(snapshot, caption, hidden_when_live=True)}'
         f'<iframe id="{frame_id}" class="trame-jupyter-frame" src="{html.escape(src, quote=True)}" '
         f'data-server-id="{html.escape(server_id, quote=True)}" '
-        f'style="width: {html.escape(width)}; height: {html.escape(height)}; border: none;" '
-        f'allow="clipboard-read; clipboard-write; fullscreen"></iframe>\n<script>{script}</script>'
+        f'style="display: block; width: {html.escape(width)}; height: 0; border: none; visibility: hidden;" '
+        f'allow="clipboard-read; clipboard-write; fullscreen"></iframe></div>\n<script>{script}</script>'
     )

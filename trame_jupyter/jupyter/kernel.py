@@ -51,6 +51,9 @@ class KernelAttachment:
         previous = _attached.get(self.server_id)
         if previous is not None and previous is not server and previous.running:
             logger.info("Replacing server %r (the cell that created it ran again)", server.name)
+            from .displays import DisplayTracker
+
+            DisplayTracker.of(previous).replaced = True  # its views follow the new server
             previous.stop()
         _attached[self.server_id] = server
         self.entry = Entry(
