@@ -30,7 +30,9 @@ export class Connection {
     this.secret = secret;
     this.refreshSecret = refreshSecret || null;
     this.onOpen = onOpen || (async () => {});
-    this.retry = { initialDelay: 250, maxDelay: 5000, giveUpAfter: 60000, ...retry };
+    // giveUpAfterShutdown: a server that closed with "going away" (it stopped) is given less time to
+    // come back than one that vanished, so a stopped app says so quickly; a restart still reconnects.
+    this.retry = { initialDelay: 250, maxDelay: 5000, giveUpAfter: 60000, giveUpAfterShutdown: 15000, ...retry };
     this.status = STATUS.CONNECTING;
     this.stopReason = null;
     this.session = null;
@@ -42,6 +44,7 @@ export class Connection {
     this._attempts = 0;
     this._failingSince = null;
     this._wasLive = false;
+    this._serverShutDown = false;
     this._timer = null;
     this._stopped = false;
   }
@@ -128,7 +131,7 @@ export class Connection {
     }
     const session = new Session(ws, {
       onPublish: (topic, payload) => this._publish(topic, payload),
-      onClose: () => this._closed(session),
+      onClose: (event) => this._closed(session, event),
     });
     ws.addEventListener('open', () => this._authenticate(session));
   }
@@ -162,12 +165,14 @@ export class Connection {
     if (session.closed || this._stopped) return;
     this._attempts = 0;
     this._failingSince = null;
+    this._serverShutDown = false;
     this._wasLive = true;
     this._setStatus(STATUS.LIVE);
   }
 
-  _closed(session) {
+  _closed(session, event) {
     if (this.session === session) this.session = null;
+    if (event?.code === 1001) this._serverShutDown = true;
     if (this._stopped) return;
     if (this.status === STATUS.LIVE) this._setStatus(STATUS.RECONNECTING);
     this._retryLater();
@@ -177,7 +182,8 @@ export class Connection {
     if (this._stopped || this._timer) return;
     const now = Date.now();
     if (this._failingSince === null) this._failingSince = now;
-    if (now - this._failingSince > this.retry.giveUpAfter) {
+    const limit = this._serverShutDown ? this.retry.giveUpAfterShutdown : this.retry.giveUpAfter;
+    if (now - this._failingSince > limit) {
       this._stop('timeout');
       return;
     }
