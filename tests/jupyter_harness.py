@@ -37,20 +37,25 @@ class JupyterServer:
     root_dir: Path
     env: dict[str, str]
     log_path: Path
+    tls_ca: Path | None = None  # when serving HTTPS: the CA file that verifies it
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{self.base_url}"
+        scheme = "https" if self.tls_ca else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{self.base_url}"
 
     def http(self, path: str, token: bool = True, **kwargs: Any) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if token:
             headers["Authorization"] = f"token {self.token}"
         kwargs.setdefault("allow_redirects", False)
+        if self.tls_ca:
+            kwargs.setdefault("verify", str(self.tls_ca))
         return requests.request(kwargs.pop("method", "GET"), self.url + path, headers=headers, timeout=15, **kwargs)
 
     def ws_url(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}{self.base_url}{path}"
+        scheme = "wss" if self.tls_ca else "ws"
+        return f"{scheme}://127.0.0.1:{self.port}{self.base_url}{path}"
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -142,7 +147,7 @@ class Kernel:
         self.server.http(f"api/kernels/{self.kernel_id}", method="DELETE")
 
 
-def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None) -> JupyterServer:
+def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None, tls: bool = False) -> JupyterServer:
     runtime = tmp / "runtime"
     root = tmp / "root"
     runtime.mkdir()
@@ -152,6 +157,18 @@ def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None)
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1"}
     env.pop("JUPYTERHUB_SERVICE_PREFIX", None)
     log_path = tmp / "jupyter.log"
+    tls_args: list[str] = []
+    tls_ca = None
+    if tls:
+        import trustme
+
+        authority = trustme.CA()
+        certificate = authority.issue_cert("127.0.0.1")
+        tls_ca = tmp / "ca.pem"
+        authority.cert_pem.write_to_path(str(tls_ca))
+        certificate.cert_chain_pems[0].write_to_path(str(tmp / "cert.pem"))
+        certificate.private_key_pem.write_to_path(str(tmp / "key.pem"))
+        tls_args = [f"--certfile={tmp / 'cert.pem'}", f"--keyfile={tmp / 'key.pem'}"]
     args = [
         sys.executable,
         "-m",
@@ -164,11 +181,12 @@ def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None)
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
         "--ServerApp.allow_unauthenticated_access=False",
+        *tls_args,
         *(extra_args or []),
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = JupyterServer(process, port, base_url, token, runtime, root, env, log_path)
+    server = JupyterServer(process, port, base_url, token, runtime, root, env, log_path, tls_ca)
     deadline = time.monotonic() + 60
     while True:
         try:

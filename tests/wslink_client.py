@@ -51,13 +51,15 @@ class WslinkTestClient:
         self.close_code: int | None = None
         self.close_message: str | None = None
 
-    async def open(self, url: str, headers: dict[str, str] | None = None) -> None:
+    async def open(self, url: str, headers: dict[str, str] | None = None, ssl: Any = None) -> None:
         self.session = aiohttp.ClientSession()
-        self.ws = await self.session.ws_connect(url, headers=headers, max_msg_size=0)
+        self.ws = await self.session.ws_connect(url, headers=headers, max_msg_size=0, ssl=ssl)
         self._reader = asyncio.ensure_future(self._read())
 
-    async def connect(self, url: str, secret: str | None, headers: dict[str, str] | None = None) -> dict[str, Any]:
-        await self.open(url, headers)
+    async def connect(
+        self, url: str, secret: str | None, headers: dict[str, str] | None = None, ssl: Any = None
+    ) -> dict[str, Any]:
+        await self.open(url, headers, ssl)
         return await self.hello(secret)
 
     async def hello(self, secret: Any) -> dict[str, Any]:

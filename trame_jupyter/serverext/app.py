@@ -36,6 +36,11 @@ class TrameJupyterExtension(ExtensionApp):
         self.tunnels: set[asyncio.Future[None]] = set()
         self.log.info("trame_jupyter %s: proxying servers registered in %s", __version__, self.registry_dir)
 
+    def track(self, tunnel: asyncio.Future[None]) -> None:
+        """Keep an open tunnel referenced until it closes."""
+        self.tunnels.add(tunnel)
+        tunnel.add_done_callback(self.tunnels.discard)
+
     async def stop_extension(self) -> None:
         """Close the websocket tunnels still open (browsers reconnect when Jupyter comes back)."""
         for task in list(self.tunnels):

@@ -20,10 +20,10 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
-from tornado.iostream import IOStream, StreamClosedError
-from tornado.tcpclient import TCPClient
+from tornado.iostream import SSLIOStream
 
 from ..registry import Entry, Registry
+from . import tunnel
 
 # Request headers worth forwarding to a static file server (no cookies, no Jupyter credentials).
 FORWARDED_REQUEST_HEADERS = ("Accept", "Accept-Language", "If-None-Match", "If-Modified-Since", "Range")
@@ -38,8 +38,6 @@ FORWARDED_RESPONSE_HEADERS = (
 )
 # Handshake headers the server needs to answer the browser's upgrade itself.
 UPGRADE_HEADERS = ("Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions")
-MAX_HANDSHAKE = 64 * 1024
-PIPE_CHUNK = 256 * 1024
 ACTIVITY_INTERVAL = 5.0
 
 
@@ -210,9 +208,9 @@ class ProxyWebSocketHandler(RegistryHandlerMixin, JupyterHandler):
     """The websocket of a server, as a byte tunnel once the upgrade is authenticated.
 
     After checking Jupyter's authentication, the kernel access right and the Origin, the browser's
-    upgrade request is replayed to the registered server and the two TCP streams are spliced: frames
-    (and their size limit, pings, close codes) pass through untouched and are never decoded here, so
-    the proxy adds no per-message work and a large frame streams as it arrives.
+    upgrade request is replayed to the registered server and the two TCP connections are spliced
+    (``tunnel.py``): frames, their size limit, pings and close codes pass through untouched and are
+    never decoded here, so the proxy adds no per-message work and a large frame streams as it arrives.
     """
 
     async def prepare(self) -> None:  # type: ignore[override]
@@ -227,33 +225,34 @@ class ProxyWebSocketHandler(RegistryHandlerMixin, JupyterHandler):
         if not self.check_origin():
             raise web.HTTPError(403, "Cross-origin websocket refused")
         entry = self.entry_or_404(server_id)
+        activity = _ActivityRecorder(self.settings)
+        timeout = self.extensionapp.connect_timeout
         try:
-            upstream = await TCPClient().connect(
-                entry.connect_host, entry.port, timeout=self.extensionapp.connect_timeout
+            upstream, head = await tunnel.open_upstream(
+                entry.connect_host, entry.port, self._upgrade_request(entry), timeout, activity.touch
             )
-        except (OSError, StreamClosedError, TimeoutError) as error:
+        except (OSError, asyncio.TimeoutError, tunnel.TunnelError) as error:
             self.log.warning("trame server %s (port %s) unreachable: %s", server_id, entry.port, error)
             raise web.HTTPError(502, "trame server not answering") from None
-        upstream.set_nodelay(True)
-        try:
-            await upstream.write(self._upgrade_request(entry))
-            response = await upstream.read_until(b"\r\n\r\n", max_bytes=MAX_HANDSHAKE)
-        except StreamClosedError:
+        if not head.startswith((b"HTTP/1.1 101", b"HTTP/1.0 101")):
             upstream.close()
-            raise web.HTTPError(502, "trame server closed the connection") from None
-        if not response.startswith((b"HTTP/1.1 101", b"HTTP/1.0 101")):
-            upstream.close()
-            self.log.warning("trame server %s refused the upgrade: %r", server_id, response.split(b"\r\n", 1)[0])
+            self.log.warning("trame server %s refused the upgrade: %r", server_id, head.split(b"\r\n", 1)[0])
             raise web.HTTPError(502, "trame server refused the websocket")
-        browser = self.detach()
-        browser.set_nodelay(True)
-        await browser.write(response)  # the server's 101 answers the browser's own key
-        activity = _ActivityRecorder(self.settings)
-        tunnel = self.extensionapp.tunnels
-        for source, sink in ((browser, upstream), (upstream, browser)):
-            task = asyncio.ensure_future(_pipe(source, sink, activity))
-            tunnel.add(task)  # strong reference while it runs; closed at shutdown
-            task.add_done_callback(tunnel.discard)
+        stream = self.detach()
+        if isinstance(stream, SSLIOStream):  # TLS stays with tornado: pipe through the stream
+            browser: Any = tunnel.StreamSide(stream, activity.touch)
+            upstream.link(browser)
+            browser.write(head)
+            self.extensionapp.track(asyncio.ensure_future(browser.pump_to(upstream)))
+            return
+        # Plain TCP: hand the socket to asyncio and splice the two connections in callbacks.
+        sock = tunnel.duplicate(stream.socket)
+        stream.close()
+        side = await tunnel.adopt_socket(sock, activity.touch)
+        side.link(upstream)
+        upstream.link(side)
+        side.transport.write(head)
+        self.extensionapp.track(asyncio.ensure_future(tunnel.hold(side, upstream)))
 
     def _upgrade_request(self, entry: Entry) -> bytes:
         headers = [f"GET {entry.ws_path} HTTP/1.1", f"Host: {_host(entry)}:{entry.port}"]
@@ -263,20 +262,6 @@ class ProxyWebSocketHandler(RegistryHandlerMixin, JupyterHandler):
             if value is not None:
                 headers.append(f"{name}: {value}")
         return ("\r\n".join(headers) + "\r\n\r\n").encode("latin-1")
-
-
-async def _pipe(source: IOStream, sink: IOStream, activity: _ActivityRecorder) -> None:
-    """Copy bytes until either side closes, then close both."""
-    try:
-        while True:
-            chunk = await source.read_bytes(PIPE_CHUNK, partial=True)
-            activity.touch()
-            await sink.write(chunk)  # waits for the socket to take it: a slow reader slows its writer
-    except StreamClosedError:
-        pass
-    finally:
-        sink.close()
-        source.close()
 
 
 class _ActivityRecorder:
