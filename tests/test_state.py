@@ -241,3 +241,31 @@ async def test_async_callbacks_run_as_tasks_after_the_flush():
     for _ in range(5):
         await asyncio.sleep(0)
     assert seen == [5]
+
+
+async def test_with_block_holds_its_writes_across_await():
+    state, pushes = ready_state()
+    calls = []
+    state.change("a")(lambda a, **_: calls.append(a))
+    with state:
+        state.a = 1
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert calls == [] and pushes == []  # the block's own writes wait for its end
+    assert calls == [1] and pushes == [{"a": 1}]
+
+
+async def test_a_task_outside_the_block_still_flushes_its_writes():
+    state, pushes = ready_state()
+    go = asyncio.Event()
+
+    async def elsewhere():
+        await go.wait()
+        state.b = "other task"
+
+    task = asyncio.ensure_future(elsewhere())  # created outside the block: not part of it
+    with state:
+        go.set()
+        await task
+        await asyncio.sleep(0)
+        assert any(push.get("b") == "other task" for push in pushes)

@@ -165,11 +165,13 @@ class TrameProtocol(ServerProtocol):
         return result
 
     async def _finish_trigger(self, name: str, awaitable: Any) -> Any:
-        with self._server.root_server.state:
-            try:
-                return await awaitable
-            except Exception as error:
-                raise TriggerError(f"trigger '{name}' raised {error!r}") from error
+        # Not inside `with state:`: what the trigger writes while it awaits reaches browsers as it goes.
+        try:
+            return await awaitable
+        except Exception as error:
+            raise TriggerError(f"trigger '{name}' raised {error!r}") from error
+        finally:
+            self._server.root_server.state.flush()
 
     @register("trame.force.push")
     def force_push(self, *keys: Any) -> None:

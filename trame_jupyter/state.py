@@ -5,14 +5,16 @@ while each view has its own ``Translator`` (a child sees its keys without the pr
 
 Rules (PROTOCOL.md "State"): writes are compared by value with what was last pushed; nothing is
 pushed before ``ready()``; a flush repeats until no write is pending, running the callbacks of the
-keys written in each pass; and inside a running event loop a write schedules a flush at the end of
-the current loop iteration, so notebook cells need no explicit ``flush()``.
+keys written in each pass; inside a running event loop a write outside any ``with state:`` block
+schedules a flush at the end of the current loop iteration, so notebook cells need no explicit
+``flush()``; and a ``with state:`` block holds its writes back until it ends, even across ``await``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import inspect
 import logging
 import weakref
@@ -27,6 +29,10 @@ logger = logging.getLogger(__name__)
 MAX_FLUSH_PASSES = 100
 
 CommitFn = Callable[[dict[str, Any]], None]
+
+#: The states with a ``with state:`` block open in the current task (by core id): their writes wait
+#: for the block's end instead of being flushed automatically, even across an ``await``.
+_open_blocks: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("trame_open_state_blocks", default=())
 ChangeCallback = Callable[..., Any]
 
 
@@ -234,9 +240,16 @@ class State:
     # -- flushing ----------------------------------------------------------------------------------
 
     def __enter__(self) -> State:
+        _open_blocks.set((*_open_blocks.get(), id(self._core)))
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        blocks = list(_open_blocks.get())
+        if id(self._core) in blocks:
+            blocks.reverse()
+            blocks.remove(id(self._core))  # the innermost one
+            blocks.reverse()
+            _open_blocks.set(tuple(blocks))
         self.flush()
 
     def ready(self) -> None:
@@ -326,8 +339,8 @@ class State:
     def _schedule_flush(self) -> None:
         """Inside a running loop, flush at the end of the current iteration (coalesced)."""
         core = self._core
-        if not core.ready or core.flushing or core.flush_scheduled:
-            return
+        if not core.ready or core.flushing or core.flush_scheduled or id(core) in _open_blocks.get():
+            return  # inside `with state:` the block's end flushes
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
