@@ -335,3 +335,13 @@ def test_desktop_mode_stops_when_the_window_closes(tmp_path):
     finally:
         process.kill()
         subprocess.run(["pkill", "-f", str(profile)], check=False)
+
+
+async def test_stop_handle_reads_well_as_a_cell_result():
+    server = Server("l14")
+    server.start(exec_mode="task", port=0)
+    await server.ready
+    handle = server.stop()
+    assert repr(handle) == "<stopping trame_jupyter server 'l14'>"
+    await handle
+    assert repr(handle) == "<stopped trame_jupyter server 'l14'>" and not server.running

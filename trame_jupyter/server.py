@@ -14,7 +14,7 @@ import logging
 import sys
 import threading
 import webbrowser
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -647,7 +647,7 @@ class Server:
         if runner is not None:
             runner.request_stop()
 
-    def stop(self) -> Awaitable[None]:
+    def stop(self) -> StopHandle:
         """Stop serving. Awaitable (``await server.stop()``), and also effective without ``await``."""
         root = self.root_server
         if root is not self:
@@ -659,11 +659,11 @@ class Server:
         here = _running_loop()
         home = root._lifecycle.loop
         if home is not None and home is not here and home.is_running():  # from another thread or loop
-            return _ThreadStop(asyncio.run_coroutine_threadsafe(root._stop(), home))
+            return StopHandle(root.name, asyncio.run_coroutine_threadsafe(root._stop(), home))
         if here is None:
             root._stop_unstarted()
-            return _ThreadStop(None)
-        return here.create_task(root._stop())
+            return StopHandle(root.name, None)
+        return StopHandle(root.name, here.create_task(root._stop()))
 
     async def _stop(self) -> None:
         lifecycle = self._lifecycle
@@ -709,20 +709,34 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-class _ThreadStop:
-    """What ``stop()`` returns outside the server's loop: awaitable, or ``.result(timeout)`` to block."""
+class StopHandle:
+    """What ``stop()`` returns: awaitable to wait for the stop, which proceeds without ``await`` too.
 
-    def __init__(self, future: concurrent.futures.Future[None] | None) -> None:
+    Outside the server's loop (another thread), ``result(timeout)`` blocks until stopped.
+    """
+
+    def __init__(self, name: str, future: asyncio.Future[None] | concurrent.futures.Future[None] | None) -> None:
+        self._name = name
         self._future = future
 
     def __await__(self) -> Any:
         if self._future is None:
             return iter(())
-        return asyncio.wrap_future(self._future).__await__()
+        if isinstance(self._future, concurrent.futures.Future):
+            return asyncio.wrap_future(self._future).__await__()
+        return self._future.__await__()
 
     def done(self) -> bool:
         return self._future is None or self._future.done()
 
     def result(self, timeout: float | None = None) -> None:
-        if self._future is not None:
+        if isinstance(self._future, concurrent.futures.Future):
             self._future.result(timeout)
+        elif self._future is not None and self._future.done():
+            self._future.result()
+        elif self._future is not None:
+            raise RuntimeError("await the stop from the server's loop; result() waits only from another thread")
+
+    def __repr__(self) -> str:
+        state = "stopped" if self.done() else "stopping"
+        return f"<{state} trame_jupyter server {self._name!r}>"
