@@ -53,7 +53,8 @@ class WslinkTestClient:
 
     async def open(self, url: str, headers: dict[str, str] | None = None, ssl: Any = None) -> None:
         self.session = aiohttp.ClientSession()
-        self.ws = await self.session.ws_connect(url, headers=headers, max_msg_size=0, ssl=ssl)
+        options = {"ssl": ssl} if ssl is not None else {}
+        self.ws = await self.session.ws_connect(url, headers=headers, max_msg_size=0, **options)
         self._reader = asyncio.ensure_future(self._read())
 
     async def connect(
