@@ -33,17 +33,8 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT / "tests")]
 
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from trame_env import trame_python  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Records when the layout's content first appears (performance.now() counts from navigation start).
 FIRST_RENDER_SCRIPT = """

@@ -15,19 +15,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from wslink_client import WslinkTestClient
 
 from trame_jupyter import Server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STATIC_INDEX = Path(__file__).parents[1] / "trame_jupyter" / "static" / "index.html"
 
 

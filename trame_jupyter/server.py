@@ -22,6 +22,7 @@ from urllib.parse import quote
 from . import cli
 from .controller import Controller
 from .endpoint import EndpointLimits, WslinkEndpoint
+from .jupyter.displayable import Displayable
 from .modules import ModuleRegistry
 from .network_log import NetworkLog
 from .protocol import TrameProtocol
@@ -69,7 +70,7 @@ class _Lifecycle:
         self.window: asyncio.Task[None] | None = None
 
 
-class Server:
+class Server(Displayable):
     """A trame server: shared state, controller, UI layouts and the web server that serves them.
 
     Parameters
@@ -234,17 +235,6 @@ class Server:
         from .jupyter.display import View
 
         return View(self, ui, height, width)
-
-    def _ipython_display_(self) -> None:
-        self.view()._ipython_display_()
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return self.view().bundle()
-
-    @property
-    def widget(self) -> Any:
-        """The ``main`` layout as an ipywidgets widget."""
-        return self.view().widget
 
     # -- decorators --------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..jupyter.displayable import Displayable
 from ..widgets import html
 from ..widgets.core import AbstractElement, current_parent, pop_open, push_open
 
@@ -122,7 +123,7 @@ class VirtualNodeManager:
             node.clear()
 
 
-class AbstractLayout:
+class AbstractLayout(Displayable):
     """A named template of a server, built from a root element.
 
     Parameters
@@ -199,17 +200,6 @@ class AbstractLayout:
     def view(self, height: int | str | None = None, width: int | str | None = None) -> Any:
         """A displayable live view of this layout, optionally with a fixed size."""
         return self._server.view(self._template_name, height, width)
-
-    def _ipython_display_(self) -> None:
-        self.view()._ipython_display_()
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return self.view().bundle()
-
-    @property
-    def widget(self) -> Any:
-        """This layout as an ipywidgets widget."""
-        return self.view().widget
 
     @property
     def ready(self) -> Any:
