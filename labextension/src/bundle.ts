@@ -1,0 +1,151 @@
+/**
+ * The MIME data a kernel emits for a view (`application/vnd.trame-jupyter.v1+json`, see PROTOCOL.md),
+ * and its validation: a bundle that does not have the documented shape is rejected with messages a
+ * user can read, never rendered as a blank or wrong frame.
+ */
+
+/** The MIME type this package renders. */
+export const MIME_TYPE = 'application/vnd.trame-jupyter.v1+json';
+
+/** The route of the server extension, relative to the Jupyter base URL. */
+export const ROUTE = 'trame-jupyter';
+
+/** One view of a kernel's server, as emitted by `trame_jupyter/jupyter/display.py`. */
+export interface ITrameBundle {
+  /** Proxy id of the server (`<kernel>-<name>`). */
+  readonly server_id: string;
+  /** The server's name (`get_server(name)`). */
+  readonly name: string;
+  /** The page, relative to the Jupyter base URL: `trame-jupyter/<server_id>/index.html?...`. */
+  readonly path: string;
+  /** The layout shown. */
+  readonly ui: string;
+  /** A fixed CSS height, or null: follow the content's height. */
+  readonly height: string | null;
+  /** A fixed CSS width, or null: the output's width. */
+  readonly width: string | null;
+  /** The kernel that runs the server, when the kernel knows it. */
+  readonly kernel_id: string | null;
+  /** The process id of that kernel when the bundle was made (tells a restart from a stop). */
+  readonly kernel_pid: number | null;
+  /** Version of the kernel package (`trame_jupyter.__version__`). */
+  readonly version: string;
+}
+
+/** The outcome of `parseBundle`: a bundle, or what is wrong with the data. */
+export type ParseResult = { ok: true; bundle: ITrameBundle } | { ok: false; errors: string[] };
+
+const SERVER_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const KERNEL_ID = /^[0-9a-f-]{36}$/;
+const MAX_TEXT = 2048;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) {
+    return 'missing';
+  }
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** A CSS length for `height`/`width`: a number means pixels. */
+function cssSize(value: unknown, property: 'height' | 'width'): string | null | undefined {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && value > 0 ? `${value}px` : undefined;
+  }
+  if (typeof value !== 'string' || !value.trim() || value.length > 100) {
+    return undefined;
+  }
+  const supports = typeof CSS !== 'undefined' && typeof CSS.supports === 'function';
+  return !supports || CSS.supports(property, value) ? value.trim() : undefined;
+}
+
+/**
+ * Check MIME data against the v1 contract.
+ *
+ * Required: `server_id`, `path` (under `trame-jupyter/<server_id>/`, relative, without `..`), `ui`
+ * and `version`. `name`, `height`, `width`, `kernel_id` and `kernel_pid` may be absent or null, but
+ * must have the right type when given.
+ */
+export function parseBundle(data: unknown): ParseResult {
+  if (!isRecord(data)) {
+    return { ok: false, errors: [`the data is ${describe(data)}, not an object`] };
+  }
+  const errors: string[] = [];
+  const text = (key: string, required: boolean): string | null => {
+    const value = data[key];
+    if ((value === undefined || value === null) && !required) {
+      return null;
+    }
+    if (typeof value !== 'string' || !value || value.length > MAX_TEXT) {
+      errors.push(`"${key}" is ${describe(value)}; expected a non-empty string`);
+      return null;
+    }
+    return value;
+  };
+
+  const serverId = text('server_id', true);
+  if (serverId !== null && !SERVER_ID.test(serverId)) {
+    errors.push(`"server_id" is ${describe(serverId)}; expected letters, digits, "-" and "_"`);
+  }
+  const path = text('path', true);
+  if (path !== null && serverId !== null) {
+    const [route] = path.split(/[?#]/, 1);
+    const unsafe =
+      !route.startsWith(`${ROUTE}/${serverId}/`) ||
+      route.split('/').some(part => part === '..' || part === '.') ||
+      route.includes('\\') ||
+      route.includes('//');
+    if (unsafe) {
+      errors.push(`"path" is ${describe(path)}; expected a path under "${ROUTE}/${serverId}/"`);
+    }
+  }
+  const ui = text('ui', true);
+  const version = text('version', true);
+  const name = text('name', false);
+  const kernelId = text('kernel_id', false);
+  if (kernelId !== null && !KERNEL_ID.test(kernelId)) {
+    errors.push(`"kernel_id" is ${describe(kernelId)}; expected a kernel UUID or null`);
+  }
+  const pid = data['kernel_pid'];
+  if (pid !== undefined && pid !== null && !(typeof pid === 'number' && Number.isInteger(pid) && pid > 0)) {
+    errors.push(`"kernel_pid" is ${describe(pid)}; expected a process id or null`);
+  }
+  const height = cssSize(data['height'], 'height');
+  if (height === undefined) {
+    errors.push(`"height" is ${describe(data['height'])}; expected a CSS length (e.g. "400px") or null`);
+  }
+  const width = cssSize(data['width'], 'width');
+  if (width === undefined) {
+    errors.push(`"width" is ${describe(data['width'])}; expected a CSS length (e.g. "100%") or null`);
+  }
+
+  if (errors.length) {
+    return { ok: false, errors };
+  }
+  return {
+    ok: true,
+    bundle: {
+      server_id: serverId!,
+      name: name ?? serverId!,
+      path: path!,
+      ui: ui!,
+      height: height ?? null,
+      width: width ?? null,
+      kernel_id: kernelId,
+      kernel_pid: typeof pid === 'number' ? pid : null,
+      version: version!
+    }
+  };
+}
+
+/** Two bundles show the same page (a re-render of the same output needs no reload). */
+export function samePage(a: ITrameBundle | null, b: ITrameBundle): boolean {
+  return a !== null && a.path === b.path && a.server_id === b.server_id;
+}
