@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import requests
 from jupyter_client import BlockingKernelClient
 
@@ -38,6 +39,7 @@ class JupyterServer:
     env: dict[str, str]
     log_path: Path
     tls_ca: Path | None = None  # when serving HTTPS: the CA file that verifies it
+    app: str = "server"  # "server", "lab" (JupyterLab) or "notebook" (Notebook 7)
 
     @property
     def url(self) -> str:
@@ -59,6 +61,18 @@ class JupyterServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def page(self, path: str) -> str:
+        """An address of the app, with the token (the server answers with its login cookie)."""
+        return f"{self.url}{path}?token={self.token}"
+
+    def write_notebook(self, name: str, cells: list[str]) -> str:
+        """A notebook of code cells (unsigned, so untrusted until run) in the root; returns its name."""
+        notebook = nbformat.v4.new_notebook()
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+        nbformat.write(notebook, self.root_dir / name)
+        return name
 
     def start_kernel(self) -> Kernel:
         response = self.http("api/kernels", method="POST", json={"name": "python3"})
@@ -147,7 +161,36 @@ class Kernel:
         self.server.http(f"api/kernels/{self.kernel_id}", method="DELETE")
 
 
-def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None, tls: bool = False) -> JupyterServer:
+# Front ends must not open dialogs or toasts over the notebook: no news or update checks, no announcements.
+LAB_USER_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
+}
+LAB_PAGE_CONFIG = {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
+APP_MODULES = {"server": "jupyter_server", "lab": "jupyterlab", "notebook": "notebook"}
+APP_CLASSES = {"lab": "LabApp", "notebook": "JupyterNotebookApp"}
+
+
+def _front_end_environment(tmp: Path) -> dict[str, str]:
+    """Private config, settings and workspaces for JupyterLab / Notebook 7."""
+    config, settings, workspaces = (tmp / d for d in ("config", "settings", "workspaces"))
+    for directory in (config / "labconfig", settings, workspaces):
+        directory.mkdir(parents=True)
+    (config / "labconfig" / "page_config.json").write_text(json.dumps(LAB_PAGE_CONFIG))
+    for relative, values in LAB_USER_SETTINGS.items():
+        path = settings / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    return {
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(workspaces),
+    }
+
+
+def start_jupyter(
+    tmp: Path, base_url: str = "/", extra_args: list[str] | None = None, tls: bool = False, app: str = "server"
+) -> JupyterServer:
+    """Start ``jupyter server`` (or ``lab``/``notebook``) with our extension, and wait until it answers."""
     runtime = tmp / "runtime"
     root = tmp / "root"
     runtime.mkdir()
@@ -156,7 +199,11 @@ def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None,
     token = secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1"}
     env.pop("JUPYTERHUB_SERVICE_PREFIX", None)
-    log_path = tmp / "jupyter.log"
+    front_end_args: list[str] = []
+    if app in APP_CLASSES:
+        env.update(_front_end_environment(tmp))
+        front_end_args = [f"--{APP_CLASSES[app]}.expose_app_in_browser=True"]
+    log_path = tmp / f"jupyter-{app}.log"
     tls_args: list[str] = []
     tls_ca = None
     if tls:
@@ -172,7 +219,7 @@ def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None,
     args = [
         sys.executable,
         "-m",
-        "jupyter_server",
+        APP_MODULES[app],
         "--no-browser",
         "--allow-root",
         f"--port={port}",
@@ -182,11 +229,12 @@ def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None,
         f"--ServerApp.root_dir={root}",
         "--ServerApp.allow_unauthenticated_access=False",
         *tls_args,
+        *front_end_args,
         *(extra_args or []),
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = JupyterServer(process, port, base_url, token, runtime, root, env, log_path, tls_ca)
+    server = JupyterServer(process, port, base_url, token, runtime, root, env, log_path, tls_ca, app)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -202,6 +250,7 @@ def start_jupyter(tmp: Path, base_url: str, extra_args: list[str] | None = None,
 def stop_jupyter(server: JupyterServer) -> None:
     server.process.terminate()
     try:
-        server.process.wait(15)
+        server.process.wait(20)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        server.process.wait(5)
