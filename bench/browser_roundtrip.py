@@ -177,46 +177,75 @@ display(server)
 
 
 def jupyter_main(options: argparse.Namespace) -> None:
-    """The same page direct to the kernel's port and through the trame-jupyter proxy, in one run."""
+    """Ours in a kernel, direct vs through our proxy; and trame direct vs behind jupyter-server-proxy."""
     import tempfile
 
     from jupyter_harness import start_jupyter, stop_jupyter
     from playwright.sync_api import sync_playwright
 
     mime = "application/vnd.trame-jupyter.v1+json"
-    with tempfile.TemporaryDirectory() as tmp:
-        jupyter = start_jupyter(Path(tmp), "/")
-        kernel = jupyter.start_kernel()
+    results: dict[str, dict[str, float]] = {}
+    skipped = None
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            data = kernel.execute(KERNEL_APP).bundle(mime)[mime]
-            direct = kernel.value("server.url")
-            # ?token= authenticates the first request; Jupyter then sets its login cookie for the rest.
-            proxied = f"{jupyter.url}{data['path']}&token={jupyter.token}"
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            jupyter = start_jupyter(Path(tmp) / "ours", "/")
+            kernel = jupyter.start_kernel()
+            try:
+                data = kernel.execute(KERNEL_APP).bundle(mime)[mime]
+                # ?token= authenticates the first request; Jupyter then sets its login cookie for the rest.
+                proxied = f"{jupyter.url}{data['path']}&token={jupyter.token}"
+                results["ours, direct"] = measure(browser, kernel.value("server.url"), options.rounds, options.loads)
+                results["ours, our proxy"] = measure(browser, proxied, options.rounds, options.loads)
+            finally:
+                kernel.shutdown()
+                stop_jupyter(jupyter)
+            trame = trame_python()
+            has_proxy = (
+                trame is not None
+                and subprocess.run([str(trame), "-c", "import jupyter_server_proxy"], capture_output=True).returncode
+                == 0
+            )
+            if options.no_trame:
+                skipped = "--no-trame given"
+            elif not has_proxy:
+                skipped = "no environment with trame and jupyter-server-proxy (python bench/trame_env.py)"
+            else:
+                app = AppProcess(str(trame), "trame")
+                peer = start_jupyter(Path(tmp) / "peer", "/", python=str(trame))
                 try:
-                    results = {
-                        "direct": measure(browser, direct, options.rounds, options.loads),
-                        "proxied": measure(browser, proxied, options.rounds, options.loads),
-                    }
+                    port = app.url.split(":")[2].split("/")[0]
+                    behind_proxy = f"{peer.url}proxy/{port}/index.html?token={peer.token}"
+                    results["trame, direct"] = measure(browser, app.url, options.rounds, options.loads)
+                    results["trame, jupyter-server-proxy"] = measure(
+                        browser, behind_proxy, options.rounds, options.loads
+                    )
                 finally:
-                    browser.close()
+                    stop_jupyter(peer)
+                    app.close()
         finally:
-            kernel.shutdown()
-            stop_jupyter(jupyter)
-    print(f"\nBrowser round trip in a Jupyter kernel ({options.rounds} rounds), direct vs through the proxy\n")
-    print(f"{'':28}{'direct':>12}{'proxied':>12}{'ratio':>8}")
-    rows = (
+            browser.close()
+    print(f"\nBrowser round trip, app in a Jupyter setting ({options.rounds} rounds), direct vs proxied\n")
+    columns = list(results)
+    print(f"{'':26}" + "".join(f"{name:>30}" for name in columns))
+    for label, key in (
         ("DOM round trip, mean", "mean"),
         ("DOM round trip, median", "median"),
         ("DOM round trip, p90", "p90"),
         ("time to first render", "first_render"),
+    ):
+        print(f"{label:26}" + "".join(f"{results[name][key]:>27.2f} ms" for name in columns))
+    ours = results["ours, our proxy"]["median"] / results["ours, direct"]["median"]
+    print(
+        f"\nours: proxied / direct median round trip {ours:.2f}x (goal <= 1.2x: {'met' if ours <= 1.2 else 'NOT met'})"
     )
-    for label, key in rows:
-        a, b = results["direct"][key], results["proxied"][key]
-        print(f"{label:28}{a:>9.2f} ms{b:>9.2f} ms{b / a:>8.2f}")
-    ratio = results["proxied"]["median"] / results["direct"]["median"]
-    print(f"\nGoal (proxied median round trip <= 1.2x direct): {'met' if ratio <= 1.2 else 'NOT met'} ({ratio:.2f}x)")
+    if "trame, direct" in results:
+        peer_ratio = results["trame, jupyter-server-proxy"]["median"] / results["trame, direct"]["median"]
+        versus = results["ours, our proxy"]["median"] / results["trame, jupyter-server-proxy"]["median"]
+        print(f"trame: behind jupyter-server-proxy / direct {peer_ratio:.2f}x")
+        print(f"ours through our proxy / trame through jupyter-server-proxy: {versus:.2f}x")
+    if skipped:
+        print(f"trame comparison skipped: {skipped}")
 
 
 def main() -> None:

@@ -188,9 +188,17 @@ def _front_end_environment(tmp: Path) -> dict[str, str]:
 
 
 def start_jupyter(
-    tmp: Path, base_url: str = "/", extra_args: list[str] | None = None, tls: bool = False, app: str = "server"
+    tmp: Path,
+    base_url: str = "/",
+    extra_args: list[str] | None = None,
+    tls: bool = False,
+    app: str = "server",
+    python: str = sys.executable,
 ) -> JupyterServer:
-    """Start ``jupyter server`` (or ``lab``/``notebook``) with our extension, and wait until it answers."""
+    """Start ``jupyter server`` (or ``lab``/``notebook``) with our extension, and wait until it answers.
+
+    ``python`` may be another environment's interpreter (benchmarks run peers' proxies that way).
+    """
     runtime = tmp / "runtime"
     root = tmp / "root"
     runtime.mkdir()
@@ -217,7 +225,7 @@ def start_jupyter(
         certificate.private_key_pem.write_to_path(str(tmp / "key.pem"))
         tls_args = [f"--certfile={tmp / 'cert.pem'}", f"--keyfile={tmp / 'key.pem'}"]
     args = [
-        sys.executable,
+        python,
         "-m",
         APP_MODULES[app],
         "--no-browser",
