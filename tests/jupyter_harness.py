@@ -201,7 +201,7 @@ def start_jupyter(
     """
     runtime = tmp / "runtime"
     root = tmp / "root"
-    runtime.mkdir()
+    runtime.mkdir(parents=True)
     root.mkdir()
     port = free_port()
     token = secrets.token_hex(16)
