@@ -84,7 +84,7 @@ def test_jupyterlab_browser_check(tmp_path: Path) -> None:
     if installed_extension() is None:
         pytest.fail("the JupyterLab extension is not installed (see tests/lab/conftest.py)")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/system-deps.sh (scripts/install.sh does)")
     from jupyterlab.commands import get_app_dir
     from playwright._impl._driver import compute_driver_executable
 
