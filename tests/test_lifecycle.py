@@ -345,3 +345,27 @@ async def test_stop_handle_reads_well_as_a_cell_result():
     assert repr(handle) == "<stopping trame_jupyter server 'l14'>"
     await handle
     assert repr(handle) == "<stopped trame_jupyter server 'l14'>" and not server.running
+
+
+async def test_a_failing_bind_hook_leaves_nothing_half_started():
+    server = Server("l15")
+
+    def broken(runner):
+        raise RuntimeError("hook failed")
+
+    server.controller.on_server_bind.add(broken)
+    with pytest.raises(RuntimeError, match="hook failed"):
+        server.start(exec_mode="task", port=0)
+    assert not server.running
+    server.controller.on_server_bind.discard(broken)
+    async with running(server):
+        assert server.running
+
+
+def test_stopping_a_coroutine_server_before_it_runs():
+    server = Server("l16")
+    coroutine = server.start(exec_mode="coroutine", port=0)  # no loop is running yet
+    handle = server.stop()  # releases the port at once
+    assert handle.done() and not server.running
+    run_coroutine(coroutine)  # returns at once instead of failing
+    assert not server.running

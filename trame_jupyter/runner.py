@@ -96,7 +96,7 @@ class Runner:
     async def serve(self, on_ready: Any = None) -> None:
         """Start accepting connections, call ``on_ready()``, then run until ``stop()``."""
         if self._socket is None:
-            raise RuntimeError("Runner.bind() must be called before serve()")
+            return  # stopped before it started serving (or never bound): nothing to serve
         self._stopped = asyncio.Event()
         self._add_static_routes()
         self._runner = web.AppRunner(self.app, handle_signals=self.config.handle_signals, access_log=None)

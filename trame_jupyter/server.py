@@ -531,8 +531,12 @@ class Server(Displayable):
         lifecycle.protocol = protocol
         lifecycle.stopped = None
         lifecycle.serving = False
-        if self._controller.on_server_bind.exists():
-            self._controller.on_server_bind(runner)
+        try:
+            if self._controller.on_server_bind.exists():
+                self._controller.on_server_bind(runner)
+        except Exception:
+            self._stop_unstarted()  # release the socket: a failed start leaves nothing behind
+            raise
         self._notify_listeners("started")
         return runner
 
