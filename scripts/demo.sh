@@ -9,4 +9,6 @@ bash scripts/install.sh
 if [ "${1:-}" = "--script" ]; then
   exec .venv/bin/python -m trame_jupyter.examples.hello --port 0
 fi
-exec .venv/bin/jupyter lab --notebook-dir=notebooks "$@"
+extra=()
+if [ "$(id -u)" = "0" ]; then extra+=(--allow-root); fi  # JupyterLab refuses root without it
+exec .venv/bin/jupyter lab --notebook-dir=notebooks "${extra[@]}" "$@"
