@@ -1,6 +1,7 @@
 """Server lifecycle: exec modes, start/stop/restart, ready, idle timeout, CLI, many servers at once."""
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import signal
@@ -363,9 +364,13 @@ async def test_a_failing_bind_hook_leaves_nothing_half_started():
 
 
 def test_stopping_a_coroutine_server_before_it_runs():
-    server = Server("l16")
-    coroutine = server.start(exec_mode="coroutine", port=0)  # no loop is running yet
-    handle = server.stop()  # releases the port at once
-    assert handle.done() and not server.running
-    run_coroutine(coroutine)  # returns at once instead of failing
-    assert not server.running
+    def scenario() -> tuple[bool, bool]:  # in a thread with no event loop, as a plain script would be
+        server = Server("l16")
+        coroutine = server.start(exec_mode="coroutine", port=0)
+        handle = server.stop()  # no loop runs the server yet: the port is released at once
+        released = handle.done() and not server.running
+        asyncio.run(coroutine)  # returns at once instead of failing
+        return released, server.running
+
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        assert worker.submit(scenario).result(10) == (True, False)
