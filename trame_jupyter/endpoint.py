@@ -167,9 +167,6 @@ class WslinkEndpoint:
             self._functions = table
         return self._functions
 
-    def invalidate_functions(self) -> None:
-        self._functions = None
-
     def _signature(self, func: Callable[..., Any]) -> inspect.Signature:
         signature = self._signatures.get(func)
         if signature is None:

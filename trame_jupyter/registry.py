@@ -19,7 +19,6 @@ from pathlib import Path
 
 SERVER_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 _SERVER_ID = re.compile(SERVER_ID_PATTERN)
-LOOPBACK_HOSTS = ("127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)

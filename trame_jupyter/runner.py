@@ -83,7 +83,6 @@ class Runner:
         self._runner: web.AppRunner | None = None
         self._stopped: asyncio.Event | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
-        self._stop_task: asyncio.Task[None] | None = None
         self.port = 0
 
     # -- lifecycle ---------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ class SnapshotRenderer:
         if tag in SILENT_TAGS:
             return ""
         if tag == "template":
-            return self._children(node, self._slot_scope(attributes, scope), depth)
+            return self._children(node, scope, depth)  # slot props come from components not run here
         if tag == "trame-template":
             name = self._attribute_value(attributes, "templatename", scope)
             return self.render_layout(js_string(name), depth + 1) if name not in (None, UNDEFINED) else ""
@@ -220,9 +220,6 @@ class SnapshotRenderer:
         names = self._slot_names(attributes.get("v-slot"))
         inner = {**scope, **{alias: value for prop, alias in names.items() if prop == "value"}}
         return self._children(node, inner, depth)
-
-    def _slot_scope(self, attributes: Mapping[str, Any], scope: Mapping[str, Any]) -> Mapping[str, Any]:
-        return scope  # slot props come from components the snapshot does not run
 
     @staticmethod
     def _slot_names(spec: str | None) -> dict[str, str]:
