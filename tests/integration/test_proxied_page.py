@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from browser.browser_helpers import wait_status, wait_text
 
 from trame_jupyter.jupyter.display import MIME_TYPE
 
@@ -32,33 +36,35 @@ APP = textwrap.dedent(
 )
 
 
-def wait_status(page, status: str, timeout: float = 15_000) -> None:
-    page.wait_for_selector(f"#trame-jupyter-status[data-status='{status}']", state="attached", timeout=timeout)
+WAIT = 15_000  # ms: the page talks to a kernel through Jupyter
 
 
-def wait_text(page, selector: str, text: str, timeout: float = 15_000) -> None:
-    page.wait_for_function(
-        "([s, t]) => document.querySelector(s)?.textContent.trim() === t", arg=[selector, text], timeout=timeout
-    )
-
-
-def test_proxied_page_is_live_both_ways_and_follows_stop_and_rerun(jupyter, kernel, browser):
-    data = kernel.execute(APP.replace("GENERATION", "1")).bundle(MIME_TYPE)[MIME_TYPE]
+@contextlib.contextmanager
+def proxied_page(jupyter, kernel, browser, generation: int) -> Iterator[Any]:
+    """Run the app's cell (as generation ``generation``) and open its view through the proxy."""
+    data = kernel.execute(APP.replace("GENERATION", str(generation))).bundle(MIME_TYPE)[MIME_TYPE]
     context = browser.new_context()
     try:
         page = context.new_page()
         # ?token= authenticates the page load; Jupyter's login cookie then covers its requests and websocket.
         page.goto(f"{jupyter.url}{data['path']}&token={jupyter.token}")
-        wait_status(page, "live")
-        wait_text(page, "#label", "resolution 6")
+        yield page
+    finally:
+        context.close()
+
+
+def test_proxied_page_is_live_both_ways_and_follows_stop_and_rerun(jupyter, kernel, browser):
+    with proxied_page(jupyter, kernel, browser, 1) as page:
+        wait_status(page, "live", WAIT)
+        wait_text(page, "#label", "resolution 6", WAIT)
         assert "#secret" not in page.url and "secret=" not in page.url
 
         page.fill("#resolution", "42")
-        wait_text(page, "#label", "resolution 42")  # computed by the @change callback in the kernel
+        wait_text(page, "#label", "resolution 42", WAIT)  # computed by the @change callback in the kernel
         assert kernel.value("server.state.resolution") == 42
 
         kernel.execute("server.state.label = 'set from a cell'")
-        wait_text(page, "#label", "set from a cell")
+        wait_text(page, "#label", "set from a cell", WAIT)
 
         kernel.execute("server.stop()")
         wait_status(page, "stopped", timeout=30_000)
@@ -67,21 +73,13 @@ def test_proxied_page_is_live_both_ways_and_follows_stop_and_rerun(jupyter, kern
         # Running the cell again brings a new server under the same id: an open page follows it.
         kernel.execute(APP.replace("GENERATION", "2"))
         page.reload()
-        wait_status(page, "live")
-        wait_text(page, "#generation", "2")
-    finally:
-        context.close()
+        wait_status(page, "live", WAIT)
+        wait_text(page, "#generation", "2", WAIT)
 
 
 def test_page_reconnects_to_a_replacement_server_without_reload(jupyter, kernel, browser):
-    data = kernel.execute(APP.replace("GENERATION", "10")).bundle(MIME_TYPE)[MIME_TYPE]
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(f"{jupyter.url}{data['path']}&token={jupyter.token}")
-        wait_text(page, "#generation", "10")
+    with proxied_page(jupyter, kernel, browser, 10) as page:
+        wait_text(page, "#generation", "10", WAIT)
         kernel.execute(APP.replace("GENERATION", "11"))  # re-run: the old server stops, a new one registers
         wait_text(page, "#generation", "11", timeout=30_000)  # reconnected with the new secret, resynced
-        wait_status(page, "live")
-    finally:
-        context.close()
+        wait_status(page, "live", WAIT)
