@@ -19,8 +19,12 @@ from trame_jupyter.runner import PortInUseError
 
 @pytest.fixture
 def witness_server():
+    return make_witness()
+
+
+def make_witness(**options):
     """A server whose ``value`` key a healthy witness client watches while another client misbehaves."""
-    server = Server("witness")
+    server = Server("witness", **options)
 
     @server.trigger("echo")
     def echo(x):
@@ -176,9 +180,9 @@ async def test_truncated_message_then_limits(witness_server):
         await assert_still_serving(server, witness)
 
 
-async def test_message_over_ws_max_msg_size_is_refused(witness_server):
-    witness_server.options["ws_max_msg_size"] = 100_000
-    async with running(witness_server) as server, client_of(server) as witness, client_of(server) as bad:
+async def test_message_over_ws_max_msg_size_is_refused():
+    small = make_witness(ws_max_msg_size=100_000)
+    async with running(small) as server, client_of(server) as witness, client_of(server) as bad:
         with pytest.raises(ConnectionError):
             await bad.call("trame.state.update", [{"key": "big", "value": bytes(200_000)}], chunk_size=50_000)
         assert bad.close_code == 1009
@@ -186,9 +190,9 @@ async def test_message_over_ws_max_msg_size_is_refused(witness_server):
         await assert_still_serving(server, witness)
 
 
-async def test_oversized_single_frame_is_refused(witness_server):
-    witness_server.options["ws_max_msg_size"] = 100_000
-    async with running(witness_server) as server, client_of(server) as witness, client_of(server) as bad:
+async def test_oversized_single_frame_is_refused():
+    small = make_witness(ws_max_msg_size=100_000)
+    async with running(small) as server, client_of(server) as witness, client_of(server) as bad:
         with pytest.raises(ConnectionError):
             await bad.call("trame.state.update", [{"key": "big", "value": bytes(300_000)}])
         assert bad.close_code == 1009

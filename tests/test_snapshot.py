@@ -3,8 +3,8 @@
 import pytest
 
 from trame_jupyter import Server
-from trame_jupyter.jupyter.expressions import UnsupportedExpressionError, display_string, evaluate
-from trame_jupyter.jupyter.snapshot import render_snapshot
+from trame_jupyter.snapshot import render_snapshot
+from trame_jupyter.snapshot.expressions import UnsupportedExpressionError, display_string, evaluate
 from trame_jupyter.ui import DivLayout
 from trame_jupyter.widgets import client, html
 

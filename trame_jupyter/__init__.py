@@ -3,54 +3,18 @@
     from trame_jupyter import get_server
     server = get_server("demo")
 
-``get_server(name)`` is the only registry of the package: any number of servers coexist in one process.
+This module is the front door: it assembles the floors below it. Imported inside a Jupyter kernel, it
+also switches on the notebook support (``trame_jupyter.jupyter.activate``: display formatters, proxy
+registration, the re-run rule); the core itself never imports Jupyter code.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from ._version import __version__
-from .server import Server
-
-_servers: dict[str, Server] = {}
-
-
-def get_server(name: str | Server | None = None, *, client_type: str | None = None, **options: Any) -> Server:
-    """The server registered under ``name`` (default ``"trame"``), created on first use.
-
-    A ``Server`` argument is returned as is; ``options`` apply when the server is created.
-    """
-    if isinstance(name, Server):
-        server = name
-    else:
-        key = "trame" if name is None else name
-        server = _servers.get(key)
-        if server is not None and _cell_ran_again(server):
-            _replace(server)  # re-running the cell that made it: start afresh, its views follow the new one
-            server = None
-        if server is None:
-            server = _servers[key] = Server(key, **options)
-    if client_type is not None:
-        server.client_type = client_type
-    return server
-
-
-def _cell_ran_again(server: Server) -> bool:
-    from .jupyter import environment
-
-    if not environment.in_kernel():
-        return False
-    from .jupyter.kernel import is_rerun_of_origin
-
-    return is_rerun_of_origin(server)
-
-
-def _replace(server: Server) -> None:
-    from .jupyter.displays import DisplayTracker
-
-    DisplayTracker.of(server).replaced = True
-    server.stop()
+from .server import Server, get_server
 
 
 def link(widget: Any, trait: str, server: Server, key: str) -> Any:
@@ -67,7 +31,7 @@ def diagnose() -> None:
     run()
 
 
-def _jupyter_server_extension_points() -> list[dict[str, str]]:
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     """Discovery hook of jupyter_server: the proxy extension lives in ``trame_jupyter.serverext``."""
     from .serverext import TrameJupyterExtension
 
@@ -78,5 +42,10 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     """Discovery hook of JupyterLab for development installs (wheels install it as shared data)."""
     return [{"src": "labextension", "dest": "trame-jupyter"}]
 
+
+if "ipykernel" in sys.modules:  # only a kernel has it loaded before user code runs; never import it here
+    from .jupyter import activate
+
+    activate()
 
 __all__ = ["Server", "__version__", "diagnose", "get_server", "link"]

@@ -1,15 +1,14 @@
-"""The wslink endpoint of one server: websocket connections, authentication, RPC dispatch, publishes.
+"""The wslink endpoint of one server: client connections, authentication, RPC dispatch, publishes.
 
-It speaks wslink 2.x (see ``wire.py`` for the framing) to any client, and hosts a wslink
-``ServerProtocol`` with its ``LinkProtocol``s, so protocols written for wslink/trame plug in unchanged.
-Unlike wslink's own aiohttp backend it keeps every setting per endpoint (several servers per process),
-sends each publish once per client, and answers bad input with an error instead of dropping it.
+It speaks wslink 2.x (``wire.py`` frames, ``rpc.py`` envelopes) over any ``transports.Channel``, and
+hosts a wslink ``ServerProtocol`` with its ``LinkProtocol``s, so protocols written for wslink/trame plug
+in unchanged. Unlike wslink's own backends it keeps every setting per endpoint (several servers per
+process), sends each publish once per client, and answers bad input with an error instead of dropping it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import hmac
 import inspect
 import logging
@@ -19,38 +18,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import WSCloseCode, WSMsgType, web
 from wslink.websocket import LinkProtocol, ServerProtocol
 
 from . import wire
 from .network_log import NetworkLog
+from .rpc import (
+    AUTHENTICATION_ERROR,
+    EXCEPTION_ERROR,
+    METHOD_NOT_FOUND,
+    RESULT_SERIALIZE_ERROR,
+    RpcError,
+    current_client_id,
+    decode_request,
+    invalid_params,
+)
+from .transports import Channel
 
 logger = logging.getLogger(__name__)
 
-# Error codes of wslink (JSON-RPC style), plus the standard "invalid request/params" ones.
-METHOD_NOT_FOUND = -32601
-AUTHENTICATION_ERROR = -32000
-EXCEPTION_ERROR = -32001
-RESULT_SERIALIZE_ERROR = -32002
-INVALID_REQUEST = -32600
-INVALID_PARAMS = -32602
-
-#: The client that sent the request being handled (wslink's "last active client", but per task).
-current_client_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_client_id", default=None)
-
-
-class RpcError(Exception):
-    """Raise from an RPC handler to answer with a specific error code and a clear message."""
-
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.data = data
-
-
-def invalid_params(message: str) -> RpcError:
-    return RpcError(INVALID_PARAMS, message)
+#: Close code of a server going away (RFC 6455), sent to every client when the server stops.
+CLOSE_GOING_AWAY = 1001
+#: Room for the chunk header and the msgpack envelope around the largest chunk a peer may send.
+FRAME_MARGIN = 4096
 
 
 @dataclass(frozen=True)
@@ -62,14 +51,20 @@ class EndpointLimits:
     pre_auth_message_size: int = 512  # largest message before a successful ``wslink.hello``
     max_inflight: int = 64  # async requests one client may have running at once
 
+    @property
+    def largest_frame(self) -> int:
+        """The largest frame a transport should accept from a client."""
+        return self.max_frame_size + FRAME_MARGIN
+
 
 class Connection:
-    """One websocket client: its reassembler, authentication and an ordered outbox."""
+    """One client: its channel, reassembler, authentication and an ordered outbox."""
 
-    def __init__(self, client_id: str, ws: web.WebSocketResponse, limits: EndpointLimits) -> None:
+    def __init__(self, client_id: str, channel: Channel, limits: EndpointLimits) -> None:
         self.client_id = client_id
-        self.ws = ws
+        self.channel = channel
         self.authenticated = False
+        self.closed = False
         self.reassembler = wire.Reassembler(limits.pre_auth_message_size)
         self.inflight = asyncio.Semaphore(limits.max_inflight)
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -79,7 +74,7 @@ class Connection:
 
     def send(self, payload: bytes) -> None:
         """Queue an encoded message; frames leave in the order messages were queued."""
-        if self.ws.closed:
+        if self.closed:
             return
         for frame in wire.chunk(payload, self._frame_size):
             self._outbox.put_nowait(frame)
@@ -90,8 +85,9 @@ class Connection:
             try:
                 if frame is None:
                     return
-                await self.ws.send_bytes(frame)
-            except (ConnectionError, RuntimeError):  # peer went away; the reader ends the connection
+                await self.channel.send(frame)
+            except ConnectionError:  # peer went away; the reader ends the connection
+                self.closed = True
                 return
             finally:
                 self._outbox.task_done()
@@ -104,10 +100,14 @@ class Connection:
             waiter.cancel()
 
     async def close(self, code: int, message: str) -> None:
+        """Close after what is queued has been written."""
         self._outbox.put_nowait(None)
-        await self.ws.close(code=code, message=message.encode()[:120])
+        await asyncio.wait([self._writer], timeout=5)
+        self.closed = True
+        await self.channel.close(code, message)
 
     async def finish(self) -> None:
+        self.closed = True
         self._outbox.put_nowait(None)
         if not self._writer.done():
             self._writer.cancel()
@@ -115,15 +115,13 @@ class Connection:
 
 
 class WslinkEndpoint:
-    """Serves one ``ServerProtocol`` over websockets."""
+    """Serves one ``ServerProtocol`` to the clients of any transport."""
 
     def __init__(
         self,
         protocol: ServerProtocol,
         limits: EndpointLimits,
         *,
-        heartbeat: float | None = 30,
-        compress: bool = True,
         on_client_count: Callable[[int], None] | None = None,
         stop_server: Callable[[], None] | None = None,
         network_log: NetworkLog | None = None,
@@ -131,8 +129,6 @@ class WslinkEndpoint:
         self.protocol = protocol
         self.limits = limits
         self.connections: dict[str, Connection] = {}
-        self._heartbeat = heartbeat
-        self._compress = compress
         self.on_client_count = on_client_count
         self.network_log = network_log
         self._stop_server = stop_server or (lambda: None)
@@ -187,20 +183,17 @@ class WslinkEndpoint:
     def client_count(self) -> int:
         return len(self.connections)
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
-        if self._closing:
-            raise web.HTTPServiceUnavailable(text="server is stopping")
-        ws = web.WebSocketResponse(
-            # A frame carries at most one chunk; allow the header and a margin for the msgpack envelope.
-            max_msg_size=self.limits.max_frame_size + 4096,
-            heartbeat=self._heartbeat,
-            compress=self._compress,
-        )
-        await ws.prepare(request)
-        connection = Connection(uuid.uuid4().hex, ws, self.limits)
+    @property
+    def accepting(self) -> bool:
+        """False once the server is stopping: transports refuse new clients."""
+        return not self._closing
+
+    async def serve(self, channel: Channel) -> None:
+        """Serve one client until its channel closes (or the server stops)."""
+        connection = Connection(uuid.uuid4().hex, channel, self.limits)
         self.connections[connection.client_id] = connection
         self._notify_count()
-        self._call_hooks("onConnect", request, connection.client_id)
+        self._call_hooks("onConnect", channel.context, connection.client_id)
         try:
             await self._receive(connection)
         finally:
@@ -208,7 +201,6 @@ class WslinkEndpoint:
             await connection.finish()
             self._call_hooks("onClose", connection.client_id)
             self._notify_count()
-        return ws
 
     def _notify_count(self) -> None:
         if self.on_client_count is not None:
@@ -225,34 +217,33 @@ class WslinkEndpoint:
                 logger.exception("%s.%s failed", type(obj).__name__, name)
 
     async def _receive(self, connection: Connection) -> None:
-        ws = connection.ws
-        async for message in ws:
-            if message.type == WSMsgType.BINARY:
-                try:
-                    payload = connection.reassembler.feed(message.data)
-                    if payload is None:
-                        continue
-                    request = _decode_request(payload)
-                except wire.FrameError as error:
-                    logger.warning("Closing client %s: %s", connection.client_id, error)
-                    await connection.close(error.close_code, str(error))
+        channel = connection.channel
+        while True:
+            try:
+                frame = await channel.receive()
+                if frame is None:
                     return
-                if isinstance(request, RpcError):
-                    rpc_id = request.data
-                    if isinstance(rpc_id, str):
-                        self.reply_error(connection, rpc_id, request.code, request.message)
-                    else:
-                        logger.warning("Ignoring a message without an id from %s: %s", connection.client_id, request)
+                if len(frame) > self.limits.largest_frame:
+                    raise wire.FrameError(
+                        f"frame of {len(frame)} bytes exceeds the {self.limits.largest_frame}-byte frame limit",
+                        wire.CLOSE_MESSAGE_TOO_BIG,
+                    )
+                payload = connection.reassembler.feed(frame)
+                if payload is None:
                     continue
-                await self._handle_request(connection, *request)
-            elif message.type == WSMsgType.TEXT:
-                reason = "wslink expects binary frames (msgpack chunks); a text frame was received"
-                logger.warning("Closing client %s: %s", connection.client_id, reason)
-                await connection.close(wire.CLOSE_UNSUPPORTED_DATA, reason)
+                request = decode_request(payload)
+            except wire.FrameError as error:
+                logger.warning("Closing client %s (%s): %s", connection.client_id, channel.peer, error)
+                await connection.close(error.close_code, str(error))
                 return
-            elif message.type == WSMsgType.ERROR:
-                logger.warning("Websocket error on client %s: %s", connection.client_id, ws.exception())
-                return
+            if isinstance(request, RpcError):
+                rpc_id = request.data
+                if isinstance(rpc_id, str):
+                    self.reply_error(connection, rpc_id, request.code, request.message)
+                else:
+                    logger.warning("Ignoring a message without an id from %s: %s", connection.client_id, request)
+                continue
+            await self._handle_request(connection, *request)
 
     async def _handle_request(self, connection: Connection, rpc_id: str, method: str, args: list, kwargs: dict) -> None:
         if self.network_log is not None and method != "wslink.hello":
@@ -395,7 +386,7 @@ class WslinkEndpoint:
         return len(targets)
 
     async def drain(self) -> None:
-        """Wait until every message queued so far has been written to its socket."""
+        """Wait until every message queued so far has been written to its channel."""
         await asyncio.gather(*(c.drain() for c in list(self.connections.values())))
 
     async def close_all(self) -> None:
@@ -406,31 +397,10 @@ class WslinkEndpoint:
             for task in list(connection.tasks):
                 task.cancel()
         await asyncio.gather(
-            *(c.close(WSCloseCode.GOING_AWAY, "Server shutdown") for c in connections), return_exceptions=True
+            *(c.close(CLOSE_GOING_AWAY, "Server shutdown") for c in connections), return_exceptions=True
         )
 
 
 def _add_attachment(payload: Any) -> Any:
     """wslink 1.x attachments are gone in 2.x: binary values travel inline."""
     return payload
-
-
-def _decode_request(payload: bytes) -> tuple[str, str, list, dict] | RpcError:
-    """Parse a request envelope, or describe what is wrong with it (``data`` = its id, if any)."""
-    try:
-        message = wire.unpack(payload)
-    except Exception as error:
-        raise wire.FrameError(f"message does not decode as msgpack ({type(error).__name__})") from None
-    if not isinstance(message, dict):
-        return RpcError(INVALID_REQUEST, f"a request must be a map, not {type(message).__name__}")
-    rpc_id = message.get("id")
-    if not isinstance(rpc_id, str):
-        return RpcError(INVALID_REQUEST, "a request needs a string 'id'")
-    method = message.get("method")
-    if not isinstance(method, str):
-        return RpcError(INVALID_REQUEST, "a request needs a string 'method'", rpc_id)
-    args = message.get("args", [])
-    kwargs = message.get("kwargs", {})
-    if not isinstance(args, list) or not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
-        return RpcError(INVALID_REQUEST, f"{method}: 'args' must be a list and 'kwargs' a map of names", rpc_id)
-    return rpc_id, method, args, kwargs

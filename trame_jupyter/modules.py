@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .contract import SESSION_PATH, WS_PATH
+
 if TYPE_CHECKING:
     from .server import Server
 
 RESOURCE_KEYS = ("scripts", "module_scripts", "styles", "vue_use")
 #: URL prefixes the page itself uses; a module serving there would replace the client or its routes.
-RESERVED_PREFIXES = frozenset({"trame-jupyter-client", "ws", "__trame_jupyter__"})
+RESERVED_PREFIXES = frozenset({"trame-jupyter-client", WS_PATH, SESSION_PATH.split("/")[0]})
 
 
 class ModuleRegistry:

@@ -18,7 +18,7 @@ from wslink import register
 from wslink.websocket import ServerProtocol
 
 from . import wire
-from .endpoint import METHOD_NOT_FOUND, RpcError, current_client_id, invalid_params
+from .rpc import METHOD_NOT_FOUND, RpcError, current_client_id, invalid_params
 
 if TYPE_CHECKING:
     from .endpoint import WslinkEndpoint

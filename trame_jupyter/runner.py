@@ -1,5 +1,5 @@
-"""The HTTP side of a started server: a listening socket bound synchronously, aiohttp routes,
-serving until stopped, and the idle timeout.
+"""The HTTP side of a started server: a listening socket bound synchronously, aiohttp routes (the
+websocket and static files), serving until stopped.
 
 Binding happens in ``bind()``, outside any coroutine, so ``start()`` knows the real port (and reports
 "port in use" as an exception) before it returns, whatever the exec mode.
@@ -11,14 +11,12 @@ import asyncio
 import errno
 import logging
 import socket
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-
-from .endpoint import WslinkEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +35,6 @@ class RunnerConfig:
     serve: Mapping[str, Path] = field(default_factory=dict)
     follow_symlinks: bool = False
     handle_signals: bool = False
-    idle_timeout: float = 0.0
     ssl_context: Any = None
 
 
@@ -68,21 +65,32 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class Runner:
-    """aiohttp application, site and lifetime of one started server."""
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-    def __init__(self, config: RunnerConfig, endpoint: WslinkEndpoint) -> None:
+
+class Runner:
+    """aiohttp application, site and lifetime of one started server.
+
+    ``websocket`` answers ``config.ws_path``; ``before_cleanup`` runs when serving ends, before the
+    site closes (it disconnects the clients, so they are told why).
+    """
+
+    def __init__(
+        self,
+        config: RunnerConfig,
+        websocket: Handler | None = None,
+        before_cleanup: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
         self.config = config
-        self.endpoint = endpoint
         self.app = web.Application()
-        if config.ws_path:
-            self.app.router.add_get(config.ws_path, endpoint.handle_websocket)
+        if config.ws_path and websocket is not None:
+            self.app.router.add_get(config.ws_path, websocket)
         if config.http and config.www:
             self.app.router.add_get("/", _redirect_to_index)
+        self._before_cleanup = before_cleanup
         self._socket: socket.socket | None = None
         self._runner: web.AppRunner | None = None
         self._stopped: asyncio.Event | None = None
-        self._idle_handle: asyncio.TimerHandle | None = None
         self.port = 0
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -103,7 +111,6 @@ class Runner:
             await self._runner.setup()
             site = web.SockSite(self._runner, self._socket, ssl_context=self.config.ssl_context)
             await site.start()
-            self._arm_idle_timer(self.endpoint.client_count)
             if on_ready is not None:
                 on_ready()
             await self._stopped.wait()
@@ -117,9 +124,13 @@ class Runner:
         else:
             self._close_socket()
 
+    @property
+    def serving(self) -> bool:
+        return self._stopped is not None and not self._stopped.is_set()
+
     async def _cleanup(self) -> None:
-        self._cancel_idle_timer()
-        await self.endpoint.close_all()
+        if self._before_cleanup is not None:
+            await self._before_cleanup()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -129,26 +140,6 @@ class Runner:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
-
-    # -- idle timeout ------------------------------------------------------------------------------
-
-    def on_client_count(self, count: int) -> None:
-        self._arm_idle_timer(count)
-
-    def _arm_idle_timer(self, count: int) -> None:
-        self._cancel_idle_timer()
-        if count == 0 and self.config.idle_timeout > 0 and self._stopped is not None:
-            loop = asyncio.get_running_loop()
-            self._idle_handle = loop.call_later(self.config.idle_timeout, self._idle_expired)
-
-    def _cancel_idle_timer(self) -> None:
-        if self._idle_handle is not None:
-            self._idle_handle.cancel()
-            self._idle_handle = None
-
-    def _idle_expired(self) -> None:
-        logger.info("No client for %s s: stopping the server on port %s", self.config.idle_timeout, self.port)
-        self.request_stop()
 
     # -- routes ------------------------------------------------------------------------------------
 

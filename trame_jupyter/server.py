@@ -1,8 +1,9 @@
-"""``Server``: the object an application holds — state, controller, UI, and the lifecycle of its web server.
+"""``Server``: the object an application holds — state, controller, UI, and its web server's lifecycle.
 
-The API is trame-server's (``SEED.md``); the differences are listed in ``PROTOCOL.md``. Everything a
-started server owns (socket, aiohttp runner, protocol, secret, ready future) lives on the root server
-instance, so any number of servers run side by side in one process.
+The API is trame-server's (``SEED.md``); the differences are listed in ``docs/protocol.md``. This
+module is the facade: the start/stop state machine is ``lifecycle.py``, the wire protocol
+``protocol.py``, the process registry ``servers.py``. Everything a started server owns lives on its
+root server's ``Lifecycle``, so any number of servers run side by side in one process.
 """
 
 from __future__ import annotations
@@ -11,66 +12,42 @@ import argparse
 import asyncio
 import concurrent.futures
 import logging
-import sys
-import threading
-import webbrowser
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from . import cli
 from .controller import Controller
-from .endpoint import EndpointLimits, WslinkEndpoint
-from .jupyter.displayable import Displayable
+from .lifecycle import Lifecycle, StopHandle
 from .modules import ModuleRegistry
-from .network_log import NetworkLog
+from .options import ServerOptions
 from .protocol import TrameProtocol
-from .runner import Runner, RunnerConfig
+from .servers import DEFAULT_NAME, registry
 from .state import State
 from .translator import Translator
-from .ui import VirtualNodeManager
-
-if TYPE_CHECKING:
-    from .cli import StartOptions
-    from .jupyter.display import View
+from .view import View
+from .widgets.virtual_node import VirtualNodeManager
 
 logger = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).parent / "static"
 CLIENT_TYPES = ("vue3",)
-DEFAULT_OPTIONS: dict[str, Any] = {
-    "log_network": False,
-    "ws_max_msg_size": 10_000_000,
-    "ws_heart_beat": 30,
-    "desktop_debug": False,
+#: Reserved keys every server starts with (trame-server-behaviour.md §2.7).
+INITIAL_STATE: dict[str, Any] = {
+    "trame__scripts": [],
+    "trame__module_scripts": [],
+    "trame__styles": [],
+    "trame__vue_use": [],
+    "trame__client_only": ["trame__busy"],
+    "trame__busy": 1,
+    "trame__favicon": None,
+    "trame__title": "Trame",
 }
-#: Largest frame sent in either direction (wslink's ``maxMsgSize``); bigger messages are chunked.
-MAX_FRAME_SIZE = 4 * 1024 * 1024
 
-# Stages of a root server's lifecycle.
-STOPPED, STARTING, RUNNING = 0, 1, 2
+__all__ = ["Server", "StopHandle", "get_server"]
 
 
-class _Lifecycle:
-    """What one start of a root server owns; replaced wholesale on the next start."""
-
-    def __init__(self) -> None:
-        self.stage = STOPPED
-        self.port = 0
-        self.options: StartOptions | None = None
-        self.flags: argparse.Namespace | None = None
-        self.runner: Runner | None = None
-        self.protocol: TrameProtocol | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.ready: asyncio.Future[bool] | None = None
-        self.stopped: asyncio.Event | None = None
-        self.serving = False  # the serve coroutine has begun running
-        self.extra: dict[str, Any] = {}  # start(**kwargs): options of the desktop window
-        self.window: asyncio.Task[None] | None = None
-
-
-class Server(Displayable):
+class Server:
     """A trame server: shared state, controller, UI layouts and the web server that serves them.
 
     Parameters
@@ -84,13 +61,14 @@ class Server(Displayable):
     parent_server:
         Makes this a child sharing the parent's state, controller and runtime.
     options:
-        ``log_network`` (path or False), ``ws_max_msg_size`` (bytes, default 10 MB),
-        ``ws_heart_beat`` (seconds, default 30), ``desktop_debug``.
+        trame-server's options (``ServerOptions``): ``log_network`` (path or False),
+        ``ws_max_msg_size`` (bytes, default 10 MB), ``ws_heart_beat`` (seconds, default 30),
+        ``desktop_debug``. Unknown names raise ``UnknownOptionError``.
     """
 
     def __init__(
         self,
-        name: str = "trame",
+        name: str = DEFAULT_NAME,
         vn_constructor: Callable[..., Any] | None = None,
         translator: Translator | None = None,
         parent_server: Server | None = None,
@@ -98,73 +76,43 @@ class Server(Displayable):
     ) -> None:
         self._translator = translator or Translator()
         self._parent = parent_server
-        if parent_server is None:
-            self._name = name
-            self._options = {**DEFAULT_OPTIONS, **options}
-            self._client_type: str | None = None
-            self._lifecycle = _Lifecycle()
-            self._modules = ModuleRegistry()
-            self._protocols_to_configure: list[Callable[[TrameProtocol], None]] = []
-            self._runtime_listeners: list[Any] = []
-            self._cli_parser: argparse.ArgumentParser | None = None
-            self._state = State(self._translator, commit_fn=self._push_state)
-            self._context = State(self._translator)
-            self._controller = Controller(self._translator)
-            self._ui = VirtualNodeManager(self, vn_constructor)
-            self._state.update(
-                {
-                    "trame__scripts": [],
-                    "trame__module_scripts": [],
-                    "trame__styles": [],
-                    "trame__vue_use": [],
-                    "trame__client_only": ["trame__busy"],
-                    "trame__busy": 1,
-                    "trame__favicon": None,
-                    "trame__title": "Trame",
-                }
-            )
-            self._attach_to_kernel()
-        else:
+        if parent_server is not None:
+            if options:
+                raise TypeError("a child server shares its parent's options: pass none")
             self._name = parent_server._name
             self._options = parent_server._options
-            self._client_type = parent_server._client_type
             self._state = State(self._translator, internal=parent_server._state)
             self._context = State(self._translator, internal=parent_server._context)
             self._controller = Controller(self._translator, internal=parent_server._controller)
             self._ui = parent_server._ui
+            return
+        self._name = name
+        self._options = ServerOptions.from_kwargs(options)
+        self._client_type: str | None = None
+        self._modules = ModuleRegistry()
+        self._lifecycle = Lifecycle(self, self._modules)
+        self._cli_parser: argparse.ArgumentParser | None = None
+        self._state = State(self._translator, commit_fn=self._push_state)
+        self._context = State(self._translator)
+        self._controller = Controller(self._translator)
+        self._ui = VirtualNodeManager(self, vn_constructor)
+        self._state.update(INITIAL_STATE)
+        registry.register(self)
 
     def __repr__(self) -> str:
         status = f"running on port {self.port}" if self.running else "stopped"
         return f"<trame_jupyter.Server {self.name!r} {status}>"
 
-    def _attach_to_kernel(self) -> None:
-        from .jupyter import environment
-
-        if environment.in_kernel():
-            from .jupyter.kernel import attach
-
-            attach(self)
-
     # -- runtime listeners ---------------------------------------------------------------------------
 
     def add_runtime_listener(self, listener: Any) -> None:
         """Call ``listener.started(server)`` after every bind, ``listener.stopping(server)`` when ``stop()``
-        is called (if it defines it) and ``listener.stopped(server)`` after every stop."""
-        self.root_server._runtime_listeners.append(listener)
+        is called and ``listener.stopped(server)`` after every stop (each method optional)."""
+        self.root_server._lifecycle.listeners.append(listener)
 
     def runtime_listener(self, kind: type[Any]) -> Any | None:
         """The listener of type ``kind`` added to this server, if any."""
-        return next((x for x in self.root_server._runtime_listeners if isinstance(x, kind)), None)
-
-    def _notify_listeners(self, event: str) -> None:
-        for listener in list(self._runtime_listeners):
-            handler = getattr(listener, event, None)
-            if handler is None:
-                continue
-            try:
-                handler(self)
-            except Exception:
-                logger.exception("Runtime listener %r failed on %s", listener, event)
+        return next((x for x in self.root_server._lifecycle.listeners if isinstance(x, kind)), None)
 
     # -- identity and shared objects ---------------------------------------------------------------
 
@@ -172,6 +120,11 @@ class Server(Displayable):
     def name(self) -> str:
         """Name of the server."""
         return self._name
+
+    @property
+    def key(self) -> str:
+        """A name for this server that is unique in the process (its name, unless another server has it)."""
+        return registry.key(self)
 
     @property
     def root_server(self) -> Server:
@@ -187,8 +140,8 @@ class Server(Displayable):
         return self._translator
 
     @property
-    def options(self) -> dict[str, Any]:
-        """Options given at construction (shared with child servers)."""
+    def options(self) -> ServerOptions:
+        """Options given at construction, checked and frozen (shared with child servers)."""
         return self._options
 
     @property
@@ -228,13 +181,16 @@ class Server(Displayable):
         """A server sharing this one's runtime, whose keys, triggers and functions get ``prefix``."""
         return Server(translator=translator or Translator(prefix=prefix), parent_server=self)
 
-    # -- notebook display --------------------------------------------------------------------------
+    # -- views -------------------------------------------------------------------------------------
 
     def view(self, ui: str = "main", height: int | str | None = None, width: int | str | None = None) -> View:
-        """A displayable live view of layout ``ui`` (``display(server.view("b", height=300))``)."""
-        from .jupyter.display import View
+        """A view of layout ``ui``, optionally sized (``display(server.view("b", height=300))``)."""
+        return View.of(self, ui, height, width)
 
-        return View(self, ui, height, width)
+    @property
+    def widget(self) -> Any:
+        """The ``main`` layout as an ipywidgets widget (for ``VBox``, ``Tab`` …); needs a Jupyter kernel."""
+        return self.view().widget
 
     # -- decorators --------------------------------------------------------------------------------
 
@@ -267,22 +223,22 @@ class Server(Displayable):
 
     def add_protocol_to_configure(self, configure_protocol_fn: Callable[[TrameProtocol], None]) -> None:
         """Call ``fn(protocol)`` at every start, e.g. to ``registerLinkProtocol`` custom RPCs."""
-        root = self.root_server
-        root._protocols_to_configure.append(configure_protocol_fn)
-        if root._lifecycle.protocol is not None:
-            configure_protocol_fn(root._lifecycle.protocol)
+        lifecycle = self.root_server._lifecycle
+        lifecycle.protocol_configurators.append(configure_protocol_fn)
+        if lifecycle.protocol is not None:
+            configure_protocol_fn(lifecycle.protocol)
 
     @property
     def protocol(self) -> TrameProtocol | None:
-        """The live wslink protocol of the running server (None before the first start)."""
+        """The live wslink protocol of the running server (None when not started)."""
         return self.root_server._lifecycle.protocol
 
     def protocol_call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Call a registered RPC in-process and return what it returns."""
-        lifecycle = self.root_server._lifecycle
-        if lifecycle.protocol is None or lifecycle.protocol.endpoint is None:
+        protocol = self.protocol
+        if protocol is None or protocol.endpoint is None:
             raise ValueError("Protocol does not exist yet: start the server first")
-        handler = lifecycle.protocol.endpoint.lookup(method)
+        handler = protocol.endpoint.lookup(method)
         if handler is None:
             raise ValueError(f"No RPC named {method!r} is registered")
         return handler(*args, **kwargs)
@@ -310,7 +266,7 @@ class Server(Displayable):
         return {"name": self.name, "state": self._state.initial}
 
     def _push_state(self, changes: dict[str, Any]) -> None:
-        protocol = self.root_server._lifecycle.protocol
+        protocol = self.protocol
         if protocol is not None:
             protocol.push_state_change(changes)
 
@@ -328,8 +284,8 @@ class Server(Displayable):
 
     @property
     def running(self) -> bool:
-        """True while the server is starting or serving."""
-        return self.root_server._lifecycle.stage != STOPPED
+        """True while the server is starting, serving or stopping."""
+        return self.root_server._lifecycle.running
 
     @property
     def port(self) -> int:
@@ -337,59 +293,56 @@ class Server(Displayable):
         return self.root_server._lifecycle.port
 
     @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The event loop the server serves on (None when it is not serving)."""
+        return self.root_server._lifecycle.loop
+
+    @property
     def server_options(self) -> argparse.Namespace:
-        """The command-line options of the last start."""
-        flags = self.root_server._lifecycle.flags
-        if flags is None:
-            raise AttributeError("server_options exist once the server has been started")
-        return flags
+        """The command-line options of the current start."""
+        run = self.root_server._lifecycle.run
+        if run is None:
+            raise AttributeError("server_options exist while the server is started")
+        return run.flags
 
     @property
     def host(self) -> str | None:
-        """The interface listened on (None when never started)."""
-        options = self.root_server._lifecycle.options
-        return options.host if options is not None else None
+        """The interface listened on (None when not started)."""
+        run = self.root_server._lifecycle.run
+        return run.options.host if run is not None else None
 
     @property
     def secret(self) -> str | None:
-        """The secret browsers present in ``wslink.hello`` (new at every start)."""
-        options = self.root_server._lifecycle.options
-        return options.secret if options is not None else None
+        """The secret browsers present in ``wslink.hello`` (new at every start; None when not started)."""
+        run = self.root_server._lifecycle.run
+        return run.options.secret if run is not None else None
 
     @property
     def url(self) -> str | None:
         """What a browser opens to see the ``main`` layout, secret included (None when stopped)."""
-        lifecycle = self.root_server._lifecycle
-        if lifecycle.stage == STOPPED or lifecycle.options is None:
+        run = self.root_server._lifecycle.run
+        if run is None:
             return None
-        options = lifecycle.options
+        options = run.options
         host = options.host
         if host in ("0.0.0.0", "::", ""):
             host = "localhost"
         elif ":" in host:
             host = f"[{host}]"
         scheme = "https" if options.ssl_context is not None else "http"
-        return f"{scheme}://{host}:{lifecycle.port}/index.html#secret={quote(options.secret, safe='')}"
+        return f"{scheme}://{host}:{run.port}/index.html#secret={quote(options.secret, safe='')}"
 
     @property
-    def ready(self) -> asyncio.Future[bool]:
-        """A future resolving True once serving (False if the start was cancelled, or its error)."""
-        lifecycle = self.root_server._lifecycle
-        if lifecycle.ready is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = lifecycle.loop
-            if loop is None:
-                raise RuntimeError("server.ready needs a running event loop (await it from a coroutine)")
-            lifecycle.ready = loop.create_future()
-            if lifecycle.stage == RUNNING:
-                lifecycle.ready.set_result(True)
-        return lifecycle.ready
+    def ready(self) -> asyncio.Future[bool] | concurrent.futures.Future[bool]:
+        """A future resolving True once serving (False if the start ended first, or the start's error).
+
+        On the caller's event loop; from a thread without one, a ``concurrent.futures.Future``.
+        """
+        return self.root_server._lifecycle.ready()
 
     @property
     def network_completion(self) -> asyncio.Future[None]:
-        """Awaitable that resolves once every queued message has been written to its socket."""
+        """Awaitable that resolves once every queued message has been written to its client."""
         protocol = self.protocol
         if protocol is None or protocol.endpoint is None:
             raise RuntimeError("network_completion exists once the server is running")
@@ -411,326 +364,39 @@ class Server(Displayable):
         """Start serving (see ``SEED.md``): ``main``/``desktop`` block, ``task`` returns an
         ``asyncio.Task`` (the port is bound already), ``coroutine`` returns a coroutine to schedule.
 
-        A call while the server is starting or running does nothing and returns None.
+        ``kwargs`` are options of a desktop window (``lifecycle.WINDOW_OPTIONS``). A call while the
+        server is starting or running does nothing and returns None.
         """
-        if self._parent is not None:
-            self.root_server.start(
-                port,
-                thread,
-                open_browser,
-                show_connection_info,
-                disable_logging,
-                backend,
-                exec_mode,
-                timeout,
-                host,
-                **kwargs,
-            )
-            return None
-        lifecycle = self._lifecycle
-        if lifecycle.stage != STOPPED:
-            return None
-
-        in_loop = _running_loop() is not None
-        if exec_mode in ("main", "desktop") and in_loop:
-            print(f"trame_jupyter: {self.name!r} started as a task, since an event loop is already running here")
-            exec_mode = "task"
-        # Only a script owns its command line: not a kernel, not a server embedded in a thread.
-        owns_argv = (
-            exec_mode in ("main", "desktop") and not thread and threading.current_thread() is threading.main_thread()
-        )
-        flags, _ = self.cli.parse_known_args(cli.command_line_args(read_argv=owns_argv))
-        options = cli.resolve_start_options(
-            flags,
-            exec_mode=exec_mode,
+        lifecycle = self.root_server._lifecycle
+        result = lifecycle.start(
             port=port,
-            host=host,
-            timeout=timeout,
-            backend=backend,
+            thread=thread,
             open_browser=open_browser,
             show_connection_info=show_connection_info,
             disable_logging=disable_logging,
-            thread=thread,
+            backend=backend,
+            exec_mode=exec_mode,
+            timeout=timeout,
+            host=host,
+            window_options=kwargs,
         )
-        if options.exec_mode == "task" and not in_loop:
-            raise cli.StartError(
-                "exec_mode='task' needs a running event loop: call start() from a coroutine, "
-                "or use exec_mode='coroutine' and schedule what it returns"
-            )
-        self._configure_logging(options)
-        if options.desktop:
-            from .desktop import window_program
-
-            window_program(kwargs.get("browser"))  # fail now, before binding, if no window can open
-        runner = self._prepare(options, flags)
-        lifecycle.extra = kwargs
-        coroutine = self._serve(runner, options)
-        if options.exec_mode == "coroutine":
-            return coroutine
-        if options.exec_mode == "task":
-            task = asyncio.get_running_loop().create_task(coroutine, name=f"trame_jupyter server {self.name}")
-            task.add_done_callback(self._report_task_end)
-            return task
-        self._run_blocking(coroutine)
-        return None
-
-    def _prepare(self, options: StartOptions, flags: argparse.Namespace) -> Runner:
-        """Everything up to a bound socket, synchronously; on failure nothing is left half-started."""
-        if self._modules.www is None and options.content is None:
-            self.enable_module({"www": str(STATIC_DIR)})
-        www = options.content or self._modules.www
-        if www is not None and not www.is_dir():
-            logger.error(
-                "The web client at %s is missing: the server will answer websockets only. %s", www, _BUILD_HINT
-            )
-            www = None
-        if self._controller.on_server_start.exists():
-            self._controller.on_server_start(self)
-
-        protocol = TrameProtocol(self, options.secret, allow_client_exit=options.exec_mode in ("main", "desktop"))
-        for configure in self._protocols_to_configure:
-            configure(protocol)
-        heartbeat = float(self._options["ws_heart_beat"] or 0)
-        endpoint = WslinkEndpoint(
-            protocol,
-            EndpointLimits(
-                max_message_size=int(self._options["ws_max_msg_size"]),
-                max_frame_size=min(MAX_FRAME_SIZE, int(self._options["ws_max_msg_size"])),
-            ),
-            heartbeat=heartbeat if heartbeat >= 1 else None,
-            compress=options.ws_compress,
-            stop_server=self._request_stop,
-            network_log=NetworkLog.open(self._options["log_network"]),
-        )
-        protocol.endpoint = endpoint
-        endpoint.bind_protocols()
-        runner = Runner(
-            RunnerConfig(
-                host=options.host,
-                port=options.port,
-                ws_path=options.ws_path,
-                http=options.http,
-                www=www,
-                serve={**self._modules.serve, **options.fs_endpoints},
-                follow_symlinks=options.follow_symlinks,
-                handle_signals=options.handle_signals,
-                idle_timeout=options.timeout,
-                ssl_context=options.ssl_context,
-            ),
-            endpoint,
-        )
-        endpoint.on_client_count = runner.on_client_count
-        port = runner.bind()  # raises PortInUseError naming the port
-
-        lifecycle = self._lifecycle
-        lifecycle.stage = STARTING
-        lifecycle.port = port
-        lifecycle.options = options
-        lifecycle.flags = flags
-        lifecycle.runner = runner
-        lifecycle.protocol = protocol
-        lifecycle.stopped = None
-        lifecycle.serving = False
-        try:
-            if self._controller.on_server_bind.exists():
-                self._controller.on_server_bind(runner)
-        except Exception:
-            self._stop_unstarted()  # release the socket: a failed start leaves nothing behind
-            raise
-        self._notify_listeners("started")
-        return runner
-
-    async def _serve(self, runner: Runner, options: StartOptions) -> None:
-        lifecycle = self._lifecycle
-        lifecycle.loop = asyncio.get_running_loop()
-        lifecycle.stopped = asyncio.Event()
-        lifecycle.serving = True
-        try:
-            await runner.serve(on_ready=lambda: self._on_ready(options))
-        except asyncio.CancelledError:
-            self._settle_ready(False)
-            raise
-        except BaseException as error:
-            self._settle_ready(error)
-            raise
-        finally:
-            await self._after_stop()
-
-    def _on_ready(self, options: StartOptions) -> None:
-        lifecycle = self._lifecycle
-        lifecycle.stage = RUNNING
-        for state in (self._state, self._context):
-            try:
-                state.ready()
-            except Exception:
-                logger.exception("Flushing the state written before start failed")
-        if self._controller.on_server_ready.exists():
-            try:
-                self._controller.on_server_ready(**self._state.to_dict())
-            except Exception:
-                logger.exception("ctrl.on_server_ready failed")
-        self._settle_ready(True)
-        if options.banner:
-            print(f"\n  trame_jupyter · {self.name} · port {lifecycle.port}\n")
-        if options.show_connection_info:
-            print(f"\nApp running at:\n - Local:   {self.url}\n", flush=True)
-        if options.open_browser:
-            asyncio.get_running_loop().call_later(0.1, webbrowser.open, self.url)
-        if options.desktop:
-            from .desktop import open_window
-
-            lifecycle.window = open_window(self, debug=bool(self._options["desktop_debug"]), **lifecycle.extra)
-
-    def _settle_ready(self, outcome: bool | BaseException) -> None:
-        future = self._lifecycle.ready
-        if future is None or future.done():
-            return  # nobody is waiting (a future created later sees the stage instead)
-        if isinstance(outcome, BaseException):
-            future.set_exception(outcome)
-            future.exception()  # mark it retrieved: the task's own error report is enough
-        else:
-            future.set_result(outcome)
-
-    async def _after_stop(self) -> None:
-        lifecycle = self._lifecycle
-        self._settle_ready(False)
-        if lifecycle.window is not None and not lifecycle.window.done():
-            lifecycle.window.cancel()
-        lifecycle.window = None
-        lifecycle.stage = STOPPED
-        lifecycle.ready = None
-        lifecycle.runner = None
-        lifecycle.protocol = None
-        self._notify_listeners("stopped")
-        if lifecycle.stopped is not None:
-            lifecycle.stopped.set()
-        exited = self._controller.on_server_exited
-        if exited.exists():
-            try:
-                result = exited(**self._state.to_dict())
-                for item in result if isinstance(result, list) else [result]:
-                    if asyncio.iscoroutine(item) or isinstance(item, asyncio.Future):
-                        await item
-            except Exception:
-                logger.exception("ctrl.on_server_exited failed")
-
-    def _report_task_end(self, task: asyncio.Task[None]) -> None:
-        if task.cancelled():
-            # Cancelled before its first step: the serve coroutine never ran its own cleanup.
-            self._settle_ready(False)
-            self._stop_unstarted()
-        elif task.exception() is not None:
-            logger.error("Server %r stopped with an error", self.name, exc_info=task.exception())
-
-    def _run_blocking(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        task = loop.create_task(coroutine)
-        try:
-            loop.run_until_complete(task)
-        except (KeyboardInterrupt, SystemExit):
-            self._request_stop()
-            loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            asyncio.set_event_loop(None)
-            loop.close()
-
-    def _request_stop(self) -> None:
-        runner = self._lifecycle.runner
-        if runner is not None:
-            runner.request_stop()
+        return result if self._parent is None else None
 
     def stop(self) -> StopHandle:
         """Stop serving. Awaitable (``await server.stop()``), and also effective without ``await``."""
-        root = self.root_server
-        if root is not self:
-            return root.stop()
-        if root.running:
-            # Synchronously, in the caller's context: a notebook display update made here belongs to
-            # the cell that called stop() (ipykernel routes output by the caller's context).
-            root._notify_listeners("stopping")
-        here = _running_loop()
-        home = root._lifecycle.loop
-        if home is not None and home is not here and home.is_running():  # from another thread or loop
-            return StopHandle(root.name, asyncio.run_coroutine_threadsafe(root._stop(), home))
-        if here is None:
-            root._stop_unstarted()
-            return StopHandle(root.name, None)
-        return StopHandle(root.name, here.create_task(root._stop()))
-
-    async def _stop(self) -> None:
-        lifecycle = self._lifecycle
-        if lifecycle.stage == STOPPED:
-            return
-        if not lifecycle.serving:
-            self._stop_unstarted()
-            return
-        self._request_stop()
-        if lifecycle.stopped is not None:
-            await lifecycle.stopped.wait()
-
-    def _stop_unstarted(self) -> None:
-        """Release a socket bound by a start whose coroutine never ran."""
-        lifecycle = self._lifecycle
-        if lifecycle.runner is not None and not lifecycle.serving:
-            lifecycle.runner.request_stop()
-            lifecycle.stage = STOPPED
-            lifecycle.runner = None
-            lifecycle.protocol = None
-            lifecycle.ready = None
-            self._notify_listeners("stopped")
-
-    def _configure_logging(self, options: StartOptions) -> None:
-        if options.disable_logging:
-            return
-        if options.debug:
-            logging.getLogger("trame_jupyter").setLevel(logging.DEBUG)
-            if not logging.getLogger().handlers:
-                logging.basicConfig(stream=sys.stderr)
+        return self.root_server._lifecycle.stop()
 
 
-_BUILD_HINT = (
-    "It is built at install time by `pip install .` from a source checkout (needs Node.js >= 20); "
-    "wheels ship it prebuilt."
-)
+def get_server(name: str | Server | None = None, *, client_type: str | None = None, **options: Any) -> Server:
+    """The server registered under ``name`` (default ``"trame"``), created on first use.
 
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-class StopHandle:
-    """What ``stop()`` returns: awaitable to wait for the stop, which proceeds without ``await`` too.
-
-    Outside the server's loop (another thread), ``result(timeout)`` blocks until stopped.
+    A ``Server`` argument is returned as is; ``options`` apply when the server is created. In a
+    notebook, re-running the cell that created the server creates a new one that replaces it.
     """
-
-    def __init__(self, name: str, future: asyncio.Future[None] | concurrent.futures.Future[None] | None) -> None:
-        self._name = name
-        self._future = future
-
-    def __await__(self) -> Any:
-        if self._future is None:
-            return iter(())
-        if isinstance(self._future, concurrent.futures.Future):
-            return asyncio.wrap_future(self._future).__await__()
-        return self._future.__await__()
-
-    def done(self) -> bool:
-        return self._future is None or self._future.done()
-
-    def result(self, timeout: float | None = None) -> None:
-        if isinstance(self._future, concurrent.futures.Future):
-            self._future.result(timeout)
-        elif self._future is not None and self._future.done():
-            self._future.result()
-        elif self._future is not None:
-            raise RuntimeError("await the stop from the server's loop; result() waits only from another thread")
-
-    def __repr__(self) -> str:
-        state = "stopped" if self.done() else "stopping"
-        return f"<{state} trame_jupyter server {self._name!r}>"
+    if isinstance(name, Server):
+        server = name
+    else:
+        server = registry.get_or_create(DEFAULT_NAME if name is None else name, lambda key: Server(key, **options))
+    if client_type is not None:
+        server.client_type = client_type
+    return server

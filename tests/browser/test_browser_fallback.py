@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trame_jupyter.jupyter.display import View, live_html
+from trame_jupyter.jupyter import display
 from trame_jupyter.ui import DivLayout
 from trame_jupyter.widgets import html
 
@@ -20,8 +20,8 @@ def build(server):
 
 def test_snapshot_then_live_frame_then_snapshot_again(serve, page):
     app = serve(build)
-    view = View(app.server)
-    output = app.run(lambda: live_html(app.server.url, "test", view, view.snapshot()))
+    view = app.server.view()
+    output = app.run(lambda: display.live_html(app.server.url, "test", view, display.snapshot(view)))
     page.set_content(f"<html><body>{output}</body></html>")
 
     snapshot = page.locator(".trame-jupyter-snapshot")

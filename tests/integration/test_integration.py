@@ -11,7 +11,7 @@ import time
 import pytest
 from wslink_client import WslinkTestClient
 
-from trame_jupyter.jupyter.display import MIME_TYPE
+from trame_jupyter.contract import MIME_TYPE
 
 pytestmark = pytest.mark.jupyter
 

@@ -188,8 +188,9 @@ def test_invalid_bundle_and_version_mismatch(lab: LabServer, page: Any) -> None:
     with both versions and the view still loads."""
     bad = f"display({{{MIME!r}: {{'path': '../../etc/passwd', 'ui': 'main', 'version': '0.1.0'}}}}, raw=True)"
     mismatch = (
-        "import trame_jupyter\n"
-        "bundle = server.view().bundle()\n"
+        "from trame_jupyter.jupyter.display import live_bundle\n"
+        "from trame_jupyter.servers import registry\n"
+        "bundle = live_bundle(server.view(), registry.host.server_id(server))\n"
         f"bundle[{MIME!r}]['version'] = '9.9.9'\n"
         "display(bundle, raw=True)"
     )

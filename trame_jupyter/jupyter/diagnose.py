@@ -10,9 +10,12 @@ import urllib.request
 from typing import TYPE_CHECKING, TextIO
 
 from .._version import __version__
-from ..registry import Registry
+from ..contract import API_SERVERS_PATH, ROUTE
+from ..routes import RouteTable
+from ..servers import registry
 from . import environment
 from .display import fallback_transport, proxy_path
+from .kernel import KernelHost, server_id_for
 
 if TYPE_CHECKING:
     from ..server import Server
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
 def _probe_extension(info: JupyterServerInfo) -> str:
     """Ask a Jupyter server for our API (short timeout; it is another process, so no deadlock)."""
     request = urllib.request.Request(
-        info.url.rstrip("/") + "/trame-jupyter/api/servers", headers={"Authorization": f"token {info.token}"}
+        f"{info.url.rstrip('/')}/{ROUTE}/{API_SERVERS_PATH}", headers={"Authorization": f"token {info.token}"}
     )
     try:
         with urllib.request.urlopen(request, timeout=3) as response:
@@ -36,14 +39,9 @@ def _probe_extension(info: JupyterServerInfo) -> str:
         return f"did not answer ({error})"
 
 
-def _servers_in_this_process() -> list[Server]:
-    import trame_jupyter
-
-    from .kernel import _attached
-
-    found: dict[int, Server] = {id(s): s for s in trame_jupyter._servers.values()}
-    found.update({id(s): s for s in list(_attached.values())})
-    return list(found.values())
+def _server_id(server: Server, env: environment.Environment) -> str:
+    host = registry.host
+    return host.server_id(server) if isinstance(host, KernelHost) else server_id_for(server.key, env.kernel_id)
 
 
 def diagnose(stream: TextIO | None = None) -> None:
@@ -69,31 +67,22 @@ def diagnose(stream: TextIO | None = None) -> None:
     else:
         say("No Jupyter server found on this machine: displays fall back to http://localhost:<port> iframes.")
     say()
-    servers = _servers_in_this_process()
+    servers = registry.servers()
     if not servers:
         say("No trame_jupyter server in this process yet.")
     for server in servers:
         say(f"Server {server.name!r}: {'running on port ' + str(server.port) if server.running else 'stopped'}")
         if not server.running:
             continue
-        from .kernel import server_id_for
-
-        attachment = server.runtime_listener(_attachment_type())
-        server_id = attachment.server_id if attachment is not None else server_id_for(server.name)
+        server_id = _server_id(server, env)
         say(f"  JupyterLab / Notebook 7 (our extension): {{base_url}}{proxy_path(server_id, 'main')}")
         transport = fallback_transport(server, server_id, "main", env)
         shown = transport.url.split("#secret=")[0] + ("#secret=…" if "#secret=" in transport.url else "")
         say(f"  other front ends: {transport.kind} → {shown} ({transport.reason})")
-    entries = Registry().entries() if env.jupyter_servers or env.in_kernel else []
-    if entries:
+    routes = RouteTable().routes() if env.jupyter_servers or env.in_kernel else []
+    if routes:
         say()
         say("Registered with the Jupyter proxy (all kernels of this user):")
-        for entry in entries:
-            owner = f"kernel {entry.kernel_id or '?'}, pid {entry.pid}"
-            say(f"  {entry.server_id}: {entry.name!r}, {owner}, port {entry.port}")
-
-
-def _attachment_type() -> type:
-    from .kernel import KernelAttachment
-
-    return KernelAttachment
+        for route in routes:
+            owner = f"kernel {route.kernel_id or '?'}, pid {route.pid}"
+            say(f"  {route.server_id}: {route.name!r}, {owner}, port {route.port}")

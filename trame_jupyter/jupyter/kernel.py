@@ -1,8 +1,8 @@
-"""A server living in a Jupyter kernel: registered with the proxy while it runs, replaced cleanly when
-the cell that made it runs again, and unregistered when it stops or the kernel exits.
+"""The Jupyter kernel as the host of this process's servers (``servers.Host``).
 
-The kernel's servers are kept in ``_attached`` (server id → server, weakly): the kernel-side half of
-the registry of DESIGN.md decision 3. Nothing here blocks the kernel's event loop.
+It tells the process registry which cell is running (so a re-run of a cell replaces the servers it
+made), and registers every root server with the proxy's route table while it serves: the route is
+written at every start and removed at stop or kernel exit. Nothing here blocks the kernel's loop.
 """
 
 from __future__ import annotations
@@ -13,95 +13,101 @@ import logging
 import os
 import re
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..registry import Entry, Registry
+from ..routes import Route, RouteTable
+from ..servers import Origin
 from . import environment
 
 if TYPE_CHECKING:
     from ..server import Server
+    from ..view import View
 
 logger = logging.getLogger(__name__)
 
-_attached: weakref.WeakValueDictionary[str, Server] = weakref.WeakValueDictionary()
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def server_id_for(name: str, kernel_id: str | None = None, pid: int | None = None) -> str:
-    """A stable id per (kernel, server name): a re-run replaces, other kernels never collide."""
+def server_id_for(key: str, kernel_id: str | None = None, pid: int | None = None) -> str:
+    """The proxy id of a server: stable per (kernel, server key), so a re-run keeps its views' URL."""
     owner = (kernel_id or "")[:8] or f"p{pid or os.getpid()}"
-    slug = _UNSAFE.sub("-", name).strip("-")[:40] or "server"
-    if slug != name:  # keep distinct names distinct after slugging
-        slug = f"{slug[:31]}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+    slug = _UNSAFE.sub("-", key).strip("-")[:40] or "server"
+    if slug != key:  # keep distinct keys distinct after slugging
+        slug = f"{slug[:31]}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
     return f"{owner}-{slug}"
 
 
-class KernelAttachment:
-    """Registers one root server with the proxy at every start, and removes it at stop or exit."""
+class KernelHost:
+    """What a Jupyter kernel does for the servers of its process."""
 
-    def __init__(self, server: Server, registry: Registry | None = None) -> None:
-        self._server = weakref.ref(server)
-        self.registry = registry or Registry()
+    def __init__(self, shell: Any, routes: RouteTable | None = None) -> None:
+        self.shell = shell
+        self.routes = routes or RouteTable()
         self.kernel_id = environment.kernel_id()
-        self.server_id = server_id_for(server.name, self.kernel_id)
-        self.entry: Entry | None = None
-        self.origin_cell = environment.current_cell()
+
+    def origin(self) -> Origin | None:
+        cell = environment.current_cell()
+        return Origin(*cell) if cell is not None else None
+
+    def adopt(self, server: Server) -> None:
+        if server.runtime_listener(ProxyRegistration) is None:
+            server.add_runtime_listener(ProxyRegistration(self))
+
+    def widget(self, view: View) -> Any:
+        from .widget import view_widget
+
+        return view_widget(view)
+
+    def server_id(self, server: Server) -> str:
+        return server_id_for(server.key, self.kernel_id)
+
+
+class ProxyRegistration:
+    """Runtime listener: the route of one root server, written while it serves."""
+
+    def __init__(self, host: KernelHost) -> None:
+        self._host = host
+        self.route: Route | None = None
+        # atexit holds a strong reference: go through a weak one so a dropped server can be collected.
+        self._at_exit = _weak_method(self.unregister)
 
     def started(self, server: Server) -> None:
-        previous = _attached.get(self.server_id)
-        if previous is not None and previous is not server and previous.running:
-            logger.info("Replacing server %r (the cell that created it ran again)", server.name)
-            from .displays import DisplayTracker
-
-            DisplayTracker.of(previous).replaced = True  # its views follow the new server
-            previous.stop()
-        _attached[self.server_id] = server
-        self.entry = Entry(
-            server_id=self.server_id,
+        host = self._host
+        self.route = Route(
+            server_id=host.server_id(server),
             name=server.name,
             port=server.port,
             secret=server.secret or "",
             pid=os.getpid(),
-            kernel_id=self.kernel_id,
+            kernel_id=host.kernel_id,
             host=server.host or "127.0.0.1",
-            ws_max_msg_size=int(server.options["ws_max_msg_size"]),
+            ws_max_msg_size=server.options.ws_max_msg_size,
         )
         try:
-            self.registry.write(self.entry)
+            host.routes.write(self.route)
         except OSError as error:
             logger.error("Could not register server %r with the Jupyter proxy: %s", server.name, error)
-        atexit.register(self.unregister)
+        atexit.register(self._at_exit)
 
     def stopped(self, server: Server) -> None:
         self.unregister()
-        atexit.unregister(self.unregister)
+        atexit.unregister(self._at_exit)
 
     def unregister(self) -> None:
-        if self.entry is not None:
+        route, self.route = self.route, None
+        if route is not None:
             try:
-                self.registry.remove(self.entry)
+                self._host.routes.remove(route)
             except OSError as error:
-                logger.warning("Could not remove the registration of %r: %s", self.entry.name, error)
-            self.entry = None
+                logger.warning("Could not remove the route of %r: %s", route.name, error)
 
 
-def attach(server: Server) -> KernelAttachment:
-    """Make a root server kernel-aware (idempotent)."""
-    root = server.root_server
-    attachment = root.runtime_listener(KernelAttachment)
-    if attachment is None:
-        attachment = KernelAttachment(root)
-        root.add_runtime_listener(attachment)
-        if root.running and root.secret:
-            attachment.started(root)
-    return attachment
+def _weak_method(method: Any) -> Any:
+    reference = weakref.WeakMethod(method)
 
+    def call() -> None:
+        target = reference()
+        if target is not None:
+            target()
 
-def is_rerun_of_origin(server: Server) -> bool:
-    """True when the cell executing now is a new run of the cell that created ``server``."""
-    attachment = server.runtime_listener(KernelAttachment)
-    now = environment.current_cell()
-    if attachment is None or attachment.origin_cell is None or now is None:
-        return False
-    origin_cell, origin_execution = attachment.origin_cell
-    return now[0] == origin_cell and now[1] != origin_execution
+    return call

@@ -17,7 +17,7 @@ from ..state import values_equal
 
 if TYPE_CHECKING:
     from ..server import Server
-    from .display import View
+    from ..view import View
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class Link:
 
 
 def _loop_of(server: Server) -> asyncio.AbstractEventLoop | None:
-    loop = server.root_server._lifecycle.loop
+    loop = server.loop
     return loop if loop is not None else _running_loop()
 
 

@@ -8,10 +8,9 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Float, Unicode, default
 
 from .._version import __version__
-from ..registry import SERVER_ID_PATTERN, Registry, default_directory
+from ..contract import API_KERNELS_PATH, API_SERVERS_PATH, ROUTE, SERVER_ID_PATTERN, SESSION_PATH, WS_PATH
+from ..routes import RouteTable, default_directory
 from . import handlers
-
-ROUTE = "trame-jupyter"
 
 
 class TrameJupyterExtension(ExtensionApp):
@@ -32,7 +31,7 @@ class TrameJupyterExtension(ExtensionApp):
         return str(default_directory())
 
     def initialize_settings(self) -> None:
-        self.registry = Registry(self.registry_dir)
+        self.routes = RouteTable(self.registry_dir)
         self.tunnels: set[asyncio.Future[None]] = set()
         self.log.info("trame_jupyter %s: proxying servers registered in %s", __version__, self.registry_dir)
 
@@ -50,10 +49,10 @@ class TrameJupyterExtension(ExtensionApp):
         server = rf"(?P<server_id>{SERVER_ID_PATTERN})"
         self.handlers.extend(
             [
-                (rf"/{ROUTE}/api/servers", handlers.ServersAPIHandler),
-                (rf"/{ROUTE}/api/kernels/(?P<kernel_id>[0-9a-f-]{{36}})", handlers.KernelStatusHandler),
-                (rf"/{ROUTE}/{server}/__trame_jupyter__/session", handlers.SessionHandler),
-                (rf"/{ROUTE}/{server}/ws", handlers.ProxyWebSocketHandler),
+                (rf"/{ROUTE}/{API_SERVERS_PATH}", handlers.ServersAPIHandler),
+                (rf"/{ROUTE}/{API_KERNELS_PATH}/(?P<kernel_id>[0-9a-f-]{{36}})", handlers.KernelStatusHandler),
+                (rf"/{ROUTE}/{server}/{SESSION_PATH}", handlers.SessionHandler),
+                (rf"/{ROUTE}/{server}/{WS_PATH}", handlers.ProxyWebSocketHandler),
                 (rf"/{ROUTE}/{server}", handlers.TrailingSlashHandler),
                 (rf"/{ROUTE}/{server}/(?P<path>.*)", handlers.ProxyPageHandler),
             ]

@@ -1,6 +1,6 @@
 """Authenticated routes of the server extension: the proxy to kernel-registered servers.
 
-``{base_url}trame-jupyter/<server_id>/…`` reaches only a server some kernel registered (``registry.py``),
+``{base_url}trame-jupyter/<server_id>/…`` reaches only a server some kernel registered (``routes.py``),
 always on a loopback address. Every route requires Jupyter's authentication and the right to execute
 code in kernels (using an app is running code in its kernel); websockets answer 403 instead of
 redirecting. Error pages are plain, and every value that came from the URL is escaped.
@@ -22,7 +22,8 @@ from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.iostream import SSLIOStream
 
-from ..registry import Entry, Registry
+from ..contract import REASON_NOT_REGISTERED, ROUTE
+from ..routes import Route, RouteTable
 from . import tunnel
 
 # Request headers worth forwarding to a static file server (no cookies, no Jupyter credentials).
@@ -51,29 +52,29 @@ def error_page(title: str, detail: str) -> str:
     )
 
 
-class RegistryHandlerMixin(ExtensionHandlerMixin):
-    """Access to the registry, and the checks shared by every route."""
+class RouteHandlerMixin(ExtensionHandlerMixin):
+    """Access to the route table, and the checks shared by every route."""
 
     auth_resource = "kernels"
 
     @property
-    def registry(self) -> Registry:
-        return self.extensionapp.registry
+    def routes(self) -> RouteTable:
+        return self.extensionapp.routes
 
     def require_kernel_access(self) -> None:
         user = self.current_user
         if not user or not self.authorizer.is_authorized(self, user, "execute", "kernels"):
             raise web.HTTPError(403, "Not allowed to use kernel applications")
 
-    def entry_or_404(self, server_id: str) -> Entry:
-        entry = self.registry.load(server_id)
+    def entry_or_404(self, server_id: str) -> Route:
+        entry = self.routes.load(server_id)
         if entry is None:
             self.set_status(404)
             raise web.HTTPError(404, f"No trame server {server_id!r} is registered")
         return entry
 
 
-class ServersAPIHandler(RegistryHandlerMixin, APIHandler):
+class ServersAPIHandler(RouteHandlerMixin, APIHandler):
     """``GET trame-jupyter/api/servers``: the live servers (never their secrets)."""
 
     @web.authenticated
@@ -87,15 +88,15 @@ class ServersAPIHandler(RegistryHandlerMixin, APIHandler):
                 "pid": e.pid,
                 "port": e.port,
                 "created": e.created,
-                "path": f"trame-jupyter/{e.server_id}/index.html",
+                "path": f"{ROUTE}/{e.server_id}/index.html",
             }
-            for e in self.registry.entries()
+            for e in self.routes.routes()
         ]
         self.set_header("Cache-Control", "no-store")
         self.finish({"servers": servers, "version": self.extensionapp.version})
 
 
-class KernelStatusHandler(RegistryHandlerMixin, APIHandler):
+class KernelStatusHandler(RouteHandlerMixin, APIHandler):
     """``GET trame-jupyter/api/kernels/<kernel_id>``: is the kernel there, and which process runs it.
 
     A display compares the process with the one that created it: same process and no server means
@@ -116,27 +117,27 @@ class KernelStatusHandler(RegistryHandlerMixin, APIHandler):
                 "exists": exists,
                 "pid": getattr(provisioner, "pid", None),
                 "execution_state": getattr(kernel, "execution_state", None),
-                "servers": [e.server_id for e in self.registry.entries() if e.kernel_id == kernel_id],
+                "servers": [e.server_id for e in self.routes.routes() if e.kernel_id == kernel_id],
             }
         )
 
 
-class SessionHandler(RegistryHandlerMixin, APIHandler):
+class SessionHandler(RouteHandlerMixin, APIHandler):
     """``GET trame-jupyter/<id>/__trame_jupyter__/session``: the secret, for the authenticated page only."""
 
     @web.authenticated
     async def get(self, server_id: str) -> None:
         self.require_kernel_access()
         self.set_header("Cache-Control", "no-store")
-        entry = self.registry.load(server_id)
+        entry = self.routes.load(server_id)
         if entry is None:  # the page tells "server stopped" from "opened without credentials" by this reason
             self.set_status(404)
-            self.finish({"reason": "not-registered", "message": f"No trame server {server_id!r} is registered"})
+            self.finish({"reason": REASON_NOT_REGISTERED, "message": f"No trame server {server_id!r} is registered"})
             return
         self.finish({"secret": entry.secret, "server_id": entry.server_id, "name": entry.name})
 
 
-class ProxyPageHandler(RegistryHandlerMixin, JupyterHandler):
+class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
     """HTTP ``GET``/``HEAD`` of a server's pages and assets (static content: small, cacheable)."""
 
     @web.authenticated
@@ -149,7 +150,7 @@ class ProxyPageHandler(RegistryHandlerMixin, JupyterHandler):
 
     async def _proxy(self, server_id: str, path: str, include_body: bool) -> None:
         self.require_kernel_access()
-        entry = self.registry.load(server_id)
+        entry = self.routes.load(server_id)
         if entry is None:
             return self._page(
                 404,
@@ -188,7 +189,7 @@ class ProxyPageHandler(RegistryHandlerMixin, JupyterHandler):
         self.finish()
         return None
 
-    def _unreachable(self, entry: Entry, error: Any) -> None:
+    def _unreachable(self, entry: Route, error: Any) -> None:
         self.log.warning("trame server %s (port %s) unreachable: %s", entry.server_id, entry.port, error)
         self._page(
             502,
@@ -204,7 +205,7 @@ class ProxyPageHandler(RegistryHandlerMixin, JupyterHandler):
         self.finish(error_page(html.escape(title), detail))
 
 
-class ProxyWebSocketHandler(RegistryHandlerMixin, JupyterHandler):
+class ProxyWebSocketHandler(RouteHandlerMixin, JupyterHandler):
     """The websocket of a server, as a byte tunnel once the upgrade is authenticated.
 
     After checking Jupyter's authentication, the kernel access right and the Origin, the browser's
@@ -254,7 +255,7 @@ class ProxyWebSocketHandler(RegistryHandlerMixin, JupyterHandler):
         side.transport.write(head)
         self.extensionapp.track(asyncio.ensure_future(tunnel.hold(side, upstream)))
 
-    def _upgrade_request(self, entry: Entry) -> bytes:
+    def _upgrade_request(self, entry: Route) -> bytes:
         headers = [f"GET {entry.ws_path} HTTP/1.1", f"Host: {_host(entry)}:{entry.port}"]
         headers += ["Upgrade: websocket", "Connection: Upgrade"]
         for name in UPGRADE_HEADERS:
@@ -286,6 +287,6 @@ class TrailingSlashHandler(JupyterHandler):
         self.redirect(f"{server_id}/", permanent=False)
 
 
-def _host(entry: Entry) -> str:
+def _host(entry: Route) -> str:
     host = entry.connect_host
     return f"[{host}]" if ":" in host else host

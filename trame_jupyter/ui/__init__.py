@@ -1,129 +1,25 @@
-"""Layouts and virtual nodes: how element trees become the ``trame__template_<name>`` state keys.
+"""Layouts: how element trees become the ``trame__template_<name>`` state keys of a server.
 
 ``with DivLayout(server):`` collects the elements built inside it; leaving the block renders them and
 stores the Vue template in ``state["trame__template_main"]``, which every connected browser re-renders
-live. ``server.ui.<name>`` virtual nodes are placeholders that can be filled later, in any order.
+live. ``server.ui.<name>`` virtual nodes (``widgets.virtual_node``) are placeholders that can be filled
+later, in any order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..jupyter.displayable import Displayable
+from ..server import Server, get_server
+from ..view import View
 from ..widgets import html
-from ..widgets.core import AbstractElement, current_parent, pop_open, push_open
-
-if TYPE_CHECKING:
-    from ..server import Server
+from ..widgets.core import AbstractElement, pop_open, push_open
+from ..widgets.virtual_node import VirtualNode, VirtualNodeManager
 
 TEMPLATE_PREFIX = "trame__template_"
 
 
-class VirtualNode:
-    """A named slot of UI: insert it in layouts with ``server.ui.name(layout)``, fill it with ``with``."""
-
-    def __init__(self, trame_server: Server | None = None, **_: Any) -> None:
-        self._server = trame_server
-        self._children: list[Any] = []
-        self._layouts: list[AbstractLayout] = []
-
-    @property
-    def server(self) -> Server | None:
-        return self._server
-
-    def set_server(self, server: Server) -> None:
-        self._server = server
-
-    @property
-    def children(self) -> list[Any]:
-        return self._children
-
-    def add_child(self, child: Any) -> VirtualNode:
-        if isinstance(child, AbstractElement) and child.server is None and self._server is not None:
-            child.set_server(self._server)
-        self._children.append(child)
-        return self
-
-    def add_children(self, children: list[Any]) -> VirtualNode:
-        for child in children:
-            self.add_child(child)
-        return self
-
-    def clear(self) -> VirtualNode:
-        self._children.clear()
-        return self
-
-    @property
-    def html(self) -> str:
-        return "\n".join(child if isinstance(child, str) else child.html for child in self._children)
-
-    def __call__(self, layout: AbstractLayout | None = None, **_: Any) -> None:
-        """Place this node inside the element currently open (and re-render ``layout`` when it changes)."""
-        if layout is not None:
-            if layout not in self._layouts:
-                self._layouts.append(layout)
-            self._server = layout.server
-        parent = current_parent()
-        if parent is not None:
-            parent.add_child(self)
-
-    def __enter__(self) -> VirtualNode:
-        push_open(self)
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        pop_open(self)
-        self.flush_content()
-
-    def clear_layouts(self) -> VirtualNode:
-        self._layouts.clear()
-        return self
-
-    def flush_content(self) -> VirtualNode:
-        for layout in self._layouts:
-            layout.flush_content()
-        return self
-
-
-class VirtualNodeManager:
-    """``server.ui``: virtual nodes by name, created on first access."""
-
-    def __init__(self, server: Server, vn_constructor: Callable[..., Any] | None = None) -> None:
-        self._server = server
-        self._constructor = vn_constructor or VirtualNode
-        self._nodes: dict[str, Any] = {}
-
-    def set_vn_constructor(self, constructor: Callable[..., Any]) -> None:
-        self._constructor = constructor
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._nodes:
-            self._nodes[name] = self._constructor(trame_server=self._server)
-        return self._nodes[name]
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self[name]
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._nodes
-
-    def clear_layouts(self) -> None:
-        for node in self._nodes.values():
-            node.clear_layouts()
-
-    def flush_content(self) -> None:
-        for node in self._nodes.values():
-            node.flush_content()
-
-    def clear(self) -> None:
-        for node in self._nodes.values():
-            node.clear()
-
-
-class AbstractLayout(Displayable):
+class AbstractLayout:
     """A named template of a server, built from a root element.
 
     Parameters
@@ -137,8 +33,6 @@ class AbstractLayout(Displayable):
     """
 
     def __init__(self, server: Server | str, root_elem: AbstractElement, template_name: str = "main", **_: Any) -> None:
-        from .. import get_server
-
         self._server = get_server(server)
         self._template_name = template_name
         self._root = root_elem
@@ -197,9 +91,14 @@ class AbstractLayout(Displayable):
         self._root.clear()
         return self
 
-    def view(self, height: int | str | None = None, width: int | str | None = None) -> Any:
-        """A displayable live view of this layout, optionally with a fixed size."""
+    def view(self, height: int | str | None = None, width: int | str | None = None) -> View:
+        """A view of this layout, optionally with a fixed size (``display(layout.view(height=300))``)."""
         return self._server.view(self._template_name, height, width)
+
+    @property
+    def widget(self) -> Any:
+        """This layout as an ipywidgets widget (for ``VBox``, ``Tab`` …); needs a Jupyter kernel."""
+        return self.view().widget
 
     @property
     def ready(self) -> Any:

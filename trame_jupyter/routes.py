@@ -1,9 +1,9 @@
-"""The registry of servers that kernels started: one JSON file per server, read by the proxy.
+"""The proxy's route table: one JSON file per server a kernel started, read by the server extension.
 
 Files live in ``<jupyter runtime dir>/trame-jupyter/<server_id>.json`` (directory 0700, files 0600, so
-only the user who runs Jupyter can add a route). An entry whose process is gone is stale: readers ignore
-it and remove it. This module is shared by the kernel side (writer) and the server extension (reader);
-it imports nothing from Jupyter.
+only the user who runs Jupyter can add a route). A route whose process is gone is stale: readers ignore
+it and remove it. Shared by the kernel side (``jupyter/kernel.py`` writes) and the server extension
+(``serverext/`` reads); it needs only ``jupyter_core`` for the default directory.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-SERVER_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
+from .contract import SERVER_ID_PATTERN
+
 _SERVER_ID = re.compile(SERVER_ID_PATTERN)
 
 
 @dataclass(frozen=True)
-class Entry:
-    """A registered server: where the proxy connects and what the page must present."""
+class Route:
+    """A server the proxy may reach: where it connects and what the page must present."""
 
     server_id: str
     name: str
@@ -44,7 +45,7 @@ class Entry:
 
     @property
     def connect_host(self) -> str:
-        """Always a loopback address: a registry entry can never send the proxy elsewhere."""
+        """Always a loopback address: a route can never send the proxy elsewhere."""
         return "::1" if self.host == "::1" else "127.0.0.1"
 
 
@@ -68,8 +69,8 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-class Registry:
-    """Reads and writes entries in one directory."""
+class RouteTable:
+    """Reads and writes the routes of one directory."""
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_directory()
@@ -79,46 +80,46 @@ class Registry:
             raise ValueError(f"invalid server id {server_id!r}")
         return self.directory / f"{server_id}.json"
 
-    def write(self, entry: Entry) -> Path:
-        """Create or replace an entry atomically, readable by its owner only."""
+    def write(self, route: Route) -> Path:
+        """Create or replace a route atomically, readable by its owner only."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path = self._path(entry.server_id)
+        path = self._path(route.server_id)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as stream:
-            json.dump(asdict(entry), stream)
+            json.dump(asdict(route), stream)
         os.replace(temporary, path)
         return path
 
-    def remove(self, entry: Entry) -> bool:
-        """Remove the entry only if the file still describes it (a replacement may have taken its id)."""
-        current = self.load(entry.server_id, check_alive=False)
-        if current is None or (current.port, current.secret) != (entry.port, entry.secret):
+    def remove(self, route: Route) -> bool:
+        """Remove the route only if the file still describes it (a replacement may have taken its id)."""
+        current = self.load(route.server_id, check_alive=False)
+        if current is None or (current.port, current.secret) != (route.port, route.secret):
             return False
         with contextlib.suppress(FileNotFoundError):
-            self._path(entry.server_id).unlink()
+            self._path(route.server_id).unlink()
         return True
 
-    def load(self, server_id: str, check_alive: bool = True) -> Entry | None:
-        """The live entry for ``server_id``, or None (unknown, malformed, or its process is gone)."""
+    def load(self, server_id: str, check_alive: bool = True) -> Route | None:
+        """The live route for ``server_id``, or None (unknown, malformed, or its process is gone)."""
         if not is_valid_server_id(server_id):
             return None
         path = self._path(server_id)
         try:
             data = json.loads(path.read_text())
-            entry = Entry(**data)
+            route = Route(**data)
         except (OSError, ValueError, TypeError):
             return None
-        if entry.server_id != server_id:
+        if route.server_id != server_id:
             return None
-        if check_alive and not process_alive(entry.pid):
+        if check_alive and not process_alive(route.pid):
             with contextlib.suppress(OSError):
                 path.unlink()  # its kernel died without cleaning up
             return None
-        return entry
+        return route
 
-    def entries(self) -> list[Entry]:
-        """Every live entry, oldest first."""
+    def routes(self) -> list[Route]:
+        """Every live route, oldest first."""
         if not self.directory.is_dir():
             return []
         found = (self.load(p.stem) for p in self.directory.glob("*.json"))

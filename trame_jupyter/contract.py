@@ -1,0 +1,119 @@
+"""The contract between the Python package and its front ends, in one place, versioned.
+
+Its TypeScript twin is ``labextension/src/contract.ts`` (used by the JupyterLab extension and the
+browser client); ``labextension/__tests__/contract.test.ts`` fails when the two disagree
+(``python -m trame_jupyter.contract`` prints this module as JSON for it). Change both together, and
+bump ``PROTOCOL_VERSION`` when a change is not backward compatible.
+
+What it holds: the MIME bundle a kernel emits for a view, the proxy's routes, the server-id pattern,
+the messages a page posts to the window embedding it, the frame height bounds, and the names of the
+trame wire protocol (RPCs, topics, reserved state keys) that the browser client speaks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final, TypedDict
+
+#: Version of this contract (the ``protocol`` field of every bundle).
+PROTOCOL_VERSION: Final = 1
+
+# -- the MIME bundle ---------------------------------------------------------------------------------
+
+MIME_TYPE: Final = "application/vnd.trame-jupyter.v1+json"
+
+
+class Bundle(TypedDict):
+    """``application/vnd.trame-jupyter.v1+json``: one view of a kernel's server."""
+
+    protocol: int  # PROTOCOL_VERSION of the kernel that made it
+    server_id: str  # proxy id of the server (SERVER_ID_PATTERN)
+    name: str  # the server's name (``get_server(name)``)
+    path: str  # the page, relative to the Jupyter base URL: f"{ROUTE}/{server_id}/index.html?…"
+    ui: str  # the layout shown
+    height: str | None  # a fixed CSS height, or None: follow the content's height
+    width: str | None  # a fixed CSS width, or None: the output's width
+    kernel_id: str | None  # the kernel running the server, when the kernel knows it
+    kernel_pid: int | None  # that kernel's process id when the bundle was made (tells a restart from a stop)
+    version: str  # trame_jupyter.__version__ of the kernel
+
+
+BUNDLE_FIELDS: Final = tuple(Bundle.__annotations__)
+
+# -- routes of the server extension (relative to the Jupyter base URL) --------------------------------
+
+#: Every route of the extension starts with this segment: ``{base_url}trame-jupyter/…``.
+ROUTE: Final = "trame-jupyter"
+#: Server ids: what a route may name (never a host or a port).
+SERVER_ID_PATTERN: Final = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
+#: Under ``{ROUTE}/<server_id>/``: the page's secret (proxy only) and its websocket.
+SESSION_PATH: Final = "__trame_jupyter__/session"
+WS_PATH: Final = "ws"
+#: Under ``{ROUTE}/``: the servers registered, and the status of one kernel.
+API_SERVERS_PATH: Final = "api/servers"
+API_KERNELS_PATH: Final = "api/kernels"
+#: ``reason`` of the session route's 404 when no kernel registered that server (it stopped).
+REASON_NOT_REGISTERED: Final = "not-registered"
+
+# -- page → embedding window messages (``window.parent.postMessage``) ---------------------------------
+
+MESSAGE_SIZE: Final = "trame-jupyter:size"  # {type, server_id, height}: height of the page's content
+MESSAGE_STATUS: Final = "trame-jupyter:status"  # {type, server_id, status}: one of STATUSES
+STATUSES: Final = ("connecting", "live", "reconnecting", "stopped")
+
+#: Bounds of a frame that follows its content's height (CSS pixels).
+MIN_HEIGHT: Final = 60
+MAX_HEIGHT: Final = 5000
+
+# -- trame's wire protocol, as the browser client uses it ---------------------------------------------
+
+RPC: Final = {
+    "STATE_GET": "trame.state.get",
+    "STATE_UPDATE": "trame.state.update",
+    "TRIGGER": "trame.trigger",
+    "FORCE_PUSH": "trame.force.push",
+    "LIFECYCLE": "trame.lifecycle.update",
+    "CLIENT_ERROR": "trame.error.client",
+}
+TOPIC: Final = {"STATE": "trame.state.topic", "ACTIONS": "trame.actions.topic"}
+RESERVED_PREFIX: Final = "trame__"
+KEY: Final = {
+    "TEMPLATE_PREFIX": "trame__template_",
+    "SCRIPTS": "trame__scripts",
+    "MODULE_SCRIPTS": "trame__module_scripts",
+    "STYLES": "trame__styles",
+    "VUE_USE": "trame__vue_use",
+    "CLIENT_ONLY": "trame__client_only",
+    "BUSY": "trame__busy",
+    "TITLE": "trame__title",
+    "FAVICON": "trame__favicon",
+}
+
+
+def as_dict() -> dict[str, Any]:
+    """The contract as plain data: what the TypeScript twin must equal."""
+    return {
+        "PROTOCOL_VERSION": PROTOCOL_VERSION,
+        "MIME_TYPE": MIME_TYPE,
+        "BUNDLE_FIELDS": list(BUNDLE_FIELDS),
+        "ROUTE": ROUTE,
+        "SERVER_ID_PATTERN": SERVER_ID_PATTERN,
+        "SESSION_PATH": SESSION_PATH,
+        "WS_PATH": WS_PATH,
+        "API_SERVERS_PATH": API_SERVERS_PATH,
+        "API_KERNELS_PATH": API_KERNELS_PATH,
+        "REASON_NOT_REGISTERED": REASON_NOT_REGISTERED,
+        "MESSAGE_SIZE": MESSAGE_SIZE,
+        "MESSAGE_STATUS": MESSAGE_STATUS,
+        "STATUSES": list(STATUSES),
+        "MIN_HEIGHT": MIN_HEIGHT,
+        "MAX_HEIGHT": MAX_HEIGHT,
+        "RPC": RPC,
+        "TOPIC": TOPIC,
+        "RESERVED_PREFIX": RESERVED_PREFIX,
+        "KEY": KEY,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(as_dict(), indent=2, sort_keys=True))
