@@ -1,13 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-// Layout templates arrive as strings at run time: the bundle needs Vue's build with the template
-// compiler (without this alias the build succeeds and pages are silently blank).
+export const alias = {
+  // Layout templates arrive as strings at run time: the bundle needs Vue's build with the template
+  // compiler (without this alias the build succeeds and pages are silently blank).
+  vue: 'vue/dist/vue.esm-bundler.js',
+  // The front-end contract has one TypeScript source, shared with the JupyterLab extension.
+  '@trame-jupyter/contract': fileURLToPath(new URL('../labextension/src/contract.ts', import.meta.url)),
+};
+
 export default defineConfig({
   base: './', // works under any path prefix (the Jupyter proxy serves it under trame-jupyter/<id>/)
-  resolve: {
-    alias: { vue: 'vue/dist/vue.esm-bundler.js' },
-  },
+  resolve: { alias },
   define: {
     __VUE_OPTIONS_API__: 'true', // plugins loaded with trame__vue_use may use the options API
     __VUE_PROD_DEVTOOLS__: 'false',

@@ -2,7 +2,7 @@
 
 Its TypeScript twin is ``labextension/src/contract.ts`` (used by the JupyterLab extension and the
 browser client); ``labextension/__tests__/contract.test.ts`` fails when the two disagree
-(``python -m trame_jupyter.contract`` prints this module as JSON for it). Change both together, and
+(it compares ``as_dict()`` with its own constants). Change both together, and
 bump ``PROTOCOL_VERSION`` when a change is not backward compatible.
 
 What it holds: the MIME bundle a kernel emits for a view, the proxy's routes, the server-id pattern,
@@ -12,7 +12,6 @@ trame wire protocol (RPCs, topics, reserved state keys) that the browser client 
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final, TypedDict
 
 #: Version of this contract (the ``protocol`` field of every bundle).
@@ -113,7 +112,3 @@ def as_dict() -> dict[str, Any]:
         "RESERVED_PREFIX": RESERVED_PREFIX,
         "KEY": KEY,
     }
-
-
-if __name__ == "__main__":
-    print(json.dumps(as_dict(), indent=2, sort_keys=True))

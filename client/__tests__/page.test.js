@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { readPageOptions, secretFromAddress, sessionUrl, websocketUrl } from '../src/core/page.js';
 
 test('the websocket sits next to the page, under any prefix', () => {

@@ -1,41 +1,19 @@
 /**
- * The MIME data a kernel emits for a view (`application/vnd.trame-jupyter.v1+json`, see PROTOCOL.md),
- * and its validation: a bundle that does not have the documented shape is rejected with messages a
- * user can read, never rendered as a blank or wrong frame.
+ * Validation of the MIME data a kernel emits for a view (`contract.ts`, `IBundle`): a bundle that
+ * does not have the documented shape is rejected with messages a user can read, never rendered as a
+ * blank or wrong frame.
  */
+import { IBundle, MIME_TYPE, PROTOCOL_VERSION, ROUTE, SERVER_ID_PATTERN } from './contract';
 
-/** The MIME type this package renders. */
-export const MIME_TYPE = 'application/vnd.trame-jupyter.v1+json';
-
-/** The route of the server extension, relative to the Jupyter base URL. */
-export const ROUTE = 'trame-jupyter';
+export { MIME_TYPE, ROUTE };
 
 /** One view of a kernel's server, as emitted by `trame_jupyter/jupyter/display.py`. */
-export interface ITrameBundle {
-  /** Proxy id of the server (`<kernel>-<name>`). */
-  readonly server_id: string;
-  /** The server's name (`get_server(name)`). */
-  readonly name: string;
-  /** The page, relative to the Jupyter base URL: `trame-jupyter/<server_id>/index.html?...`. */
-  readonly path: string;
-  /** The layout shown. */
-  readonly ui: string;
-  /** A fixed CSS height, or null: follow the content's height. */
-  readonly height: string | null;
-  /** A fixed CSS width, or null: the output's width. */
-  readonly width: string | null;
-  /** The kernel that runs the server, when the kernel knows it. */
-  readonly kernel_id: string | null;
-  /** The process id of that kernel when the bundle was made (tells a restart from a stop). */
-  readonly kernel_pid: number | null;
-  /** Version of the kernel package (`trame_jupyter.__version__`). */
-  readonly version: string;
-}
+export type ITrameBundle = IBundle;
 
 /** The outcome of `parseBundle`: a bundle, or what is wrong with the data. */
 export type ParseResult = { ok: true; bundle: ITrameBundle } | { ok: false; errors: string[] };
 
-const SERVER_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const SERVER_ID = new RegExp(`^${SERVER_ID_PATTERN}$`);
 const KERNEL_ID = /^[0-9a-f-]{36}$/;
 const MAX_TEXT = 2048;
 
@@ -71,7 +49,8 @@ function cssSize(value: unknown, property: 'height' | 'width'): string | null | 
  *
  * Required: `server_id`, `path` (under `trame-jupyter/<server_id>/`, relative, without `..`), `ui`
  * and `version`. `name`, `height`, `width`, `kernel_id` and `kernel_pid` may be absent or null, but
- * must have the right type when given.
+ * must have the right type when given. `protocol` may be absent (outputs saved before it existed are
+ * version 1); a newer protocol than this extension's is refused with a message saying so.
  */
 export function parseBundle(data: unknown): ParseResult {
   if (!isRecord(data)) {
@@ -117,6 +96,17 @@ export function parseBundle(data: unknown): ParseResult {
   if (pid !== undefined && pid !== null && !(typeof pid === 'number' && Number.isInteger(pid) && pid > 0)) {
     errors.push(`"kernel_pid" is ${describe(pid)}; expected a process id or null`);
   }
+  const protocol = data['protocol'];
+  if (protocol !== undefined && protocol !== null) {
+    if (typeof protocol !== 'number' || !Number.isInteger(protocol) || protocol < 1) {
+      errors.push(`"protocol" is ${describe(protocol)}; expected a protocol version number`);
+    } else if (protocol > PROTOCOL_VERSION) {
+      errors.push(
+        `this output was made by a newer trame-jupyter (protocol ${protocol}; this extension speaks ` +
+          `${PROTOCOL_VERSION}): update the trame-jupyter package where Jupyter runs`
+      );
+    }
+  }
   const height = cssSize(data['height'], 'height');
   if (height === undefined) {
     errors.push(`"height" is ${describe(data['height'])}; expected a CSS length (e.g. "400px") or null`);
@@ -132,6 +122,7 @@ export function parseBundle(data: unknown): ParseResult {
   return {
     ok: true,
     bundle: {
+      protocol: typeof protocol === 'number' ? protocol : PROTOCOL_VERSION,
       server_id: serverId!,
       name: name ?? serverId!,
       path: path!,

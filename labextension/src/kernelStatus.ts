@@ -1,11 +1,12 @@
 /**
- * Why a view stopped: ask the server extension (`GET trame-jupyter/api/kernels/<kernel_id>`) about
+ * Why a view stopped: ask the server extension (`GET trame-jupyter/api/kernels/<kernel_id>`, see `contract.ts`) about
  * the kernel that made the bundle, and compare with what the bundle recorded.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { ITrameBundle, ROUTE } from './bundle';
+import { ITrameBundle } from './bundle';
+import { API_KERNELS_PATH, ROUTE } from './contract';
 
 /**
  * - `running`: the kernel still runs this bundle's server (the page itself lost its connection);
@@ -51,7 +52,7 @@ export async function checkKernel(
   if (!bundle.kernel_id) {
     return 'unknown';
   }
-  const url = URLExt.join(settings.baseUrl, ROUTE, 'api', 'kernels', bundle.kernel_id);
+  const url = URLExt.join(settings.baseUrl, ROUTE, API_KERNELS_PATH, bundle.kernel_id);
   try {
     const response = await ServerConnection.makeRequest(url, { cache: 'no-store' }, settings);
     if (!response.ok) {

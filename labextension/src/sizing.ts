@@ -3,9 +3,10 @@
  * (never of its viewport, so resizing the frame cannot feed back), and this decides what to apply.
  */
 
-/** Smallest and largest height applied, in CSS pixels. */
-export const MIN_HEIGHT = 60;
-export const MAX_HEIGHT = 5000;
+import { MAX_HEIGHT, MIN_HEIGHT } from './contract';
+
+/** Smallest and largest height applied, in CSS pixels (from the contract). */
+export { MAX_HEIGHT, MIN_HEIGHT };
 /** Changes this small are ignored (sub-pixel rounding, scrollbars appearing). */
 export const TOLERANCE = 2;
 /** A height reported again within this time after a different one counts as an oscillation. */

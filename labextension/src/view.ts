@@ -21,14 +21,11 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { ITrameBundle, MIME_TYPE, parseBundle, samePage } from './bundle';
+import { MESSAGE_SIZE, MESSAGE_STATUS } from './contract';
 import { getHost, onHostChanged } from './host';
 import { checkKernel, Verdict } from './kernelStatus';
 import { HeightFollower, MIN_HEIGHT } from './sizing';
 import { EXTENSION_VERSION } from './version';
-
-/** Messages the page posts to its parent (client/src/core/protocol.js, EMBED_MESSAGE). */
-export const SIZE_MESSAGE = 'trame-jupyter:size';
-export const STATUS_MESSAGE = 'trame-jupyter:status';
 
 /** Height of a following frame before the page reports its content height. */
 const INITIAL_HEIGHT = 150;
@@ -354,13 +351,13 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     if (this._bundle && typeof data.server_id === 'string' && data.server_id !== this._bundle.server_id) {
       return;
     }
-    if (data.type === SIZE_MESSAGE) {
+    if (data.type === MESSAGE_SIZE) {
       this._messages += 1;
       this._clearTimer();
       if (!this._bundle?.height && !this._isFilling()) {
         this._follower.report(data.height);
       }
-    } else if (data.type === STATUS_MESSAGE && typeof data.status === 'string') {
+    } else if (data.type === MESSAGE_STATUS && typeof data.status === 'string') {
       this._messages += 1;
       this._clearTimer();
       this._onPageStatus(data.status);

@@ -1,0 +1,140 @@
+/**
+ * The contract between the Python package and its front ends, in one place, versioned: the TypeScript
+ * twin of `trame_jupyter/contract.py`. The JupyterLab extension imports it, and so does the browser
+ * client (through its bundler). `__tests__/contract.test.ts` fails when the two twins disagree; change
+ * both together, and bump `PROTOCOL_VERSION` when a change is not backward compatible.
+ *
+ * This module imports nothing, so any bundle (and any test runner) can take it as it is.
+ */
+
+/** Version of this contract (the `protocol` field of every bundle). */
+export const PROTOCOL_VERSION = 1;
+
+// -- the MIME bundle -----------------------------------------------------------------------------
+
+/** The MIME type of a view's data. */
+export const MIME_TYPE = 'application/vnd.trame-jupyter.v1+json';
+
+/** `application/vnd.trame-jupyter.v1+json`: one view of a kernel's server. */
+export interface IBundle {
+  /** `PROTOCOL_VERSION` of the kernel that made it. */
+  readonly protocol: number;
+  /** Proxy id of the server (`SERVER_ID_PATTERN`). */
+  readonly server_id: string;
+  /** The server's name (`get_server(name)`). */
+  readonly name: string;
+  /** The page, relative to the Jupyter base URL: `${ROUTE}/<server_id>/index.html?...`. */
+  readonly path: string;
+  /** The layout shown. */
+  readonly ui: string;
+  /** A fixed CSS height, or null: follow the content's height. */
+  readonly height: string | null;
+  /** A fixed CSS width, or null: the output's width. */
+  readonly width: string | null;
+  /** The kernel running the server, when the kernel knows it. */
+  readonly kernel_id: string | null;
+  /** That kernel's process id when the bundle was made (tells a restart from a stop). */
+  readonly kernel_pid: number | null;
+  /** `trame_jupyter.__version__` of the kernel. */
+  readonly version: string;
+}
+
+/** The fields of a bundle, in order. */
+export const BUNDLE_FIELDS: ReadonlyArray<keyof IBundle> = [
+  'protocol',
+  'server_id',
+  'name',
+  'path',
+  'ui',
+  'height',
+  'width',
+  'kernel_id',
+  'kernel_pid',
+  'version'
+];
+
+// -- routes of the server extension (relative to the Jupyter base URL) ----------------------------
+
+/** Every route of the extension starts with this segment: `{base_url}trame-jupyter/...`. */
+export const ROUTE = 'trame-jupyter';
+/** Server ids: what a route may name (never a host or a port). */
+export const SERVER_ID_PATTERN = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}';
+/** Under `${ROUTE}/<server_id>/`: the page's secret (proxy only) and its websocket. */
+export const SESSION_PATH = '__trame_jupyter__/session';
+export const WS_PATH = 'ws';
+/** Under `${ROUTE}/`: the servers registered, and the status of one kernel. */
+export const API_SERVERS_PATH = 'api/servers';
+export const API_KERNELS_PATH = 'api/kernels';
+/** `reason` of the session route's 404 when no kernel registered that server (it stopped). */
+export const REASON_NOT_REGISTERED = 'not-registered';
+
+// -- page -> embedding window messages (`window.parent.postMessage`) ------------------------------
+
+/** `{type, server_id, height}`: height of the page's content. */
+export const MESSAGE_SIZE = 'trame-jupyter:size';
+/** `{type, server_id, status}`: one of `STATUSES`. */
+export const MESSAGE_STATUS = 'trame-jupyter:status';
+/** The connection statuses a page reports. */
+export const STATUSES = ['connecting', 'live', 'reconnecting', 'stopped'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Bounds of a frame that follows its content's height (CSS pixels). */
+export const MIN_HEIGHT = 60;
+export const MAX_HEIGHT = 5000;
+
+// -- trame's wire protocol, as the browser client uses it -----------------------------------------
+
+/** RPCs the client calls (client -> server). */
+export const RPC = Object.freeze({
+  STATE_GET: 'trame.state.get',
+  STATE_UPDATE: 'trame.state.update',
+  TRIGGER: 'trame.trigger',
+  FORCE_PUSH: 'trame.force.push',
+  LIFECYCLE: 'trame.lifecycle.update',
+  CLIENT_ERROR: 'trame.error.client'
+});
+
+/** Publish topics (server -> client). */
+export const TOPIC = Object.freeze({
+  STATE: 'trame.state.topic',
+  ACTIONS: 'trame.actions.topic'
+});
+
+/** Keys starting with this are the framework's; browsers may not write them. */
+export const RESERVED_PREFIX = 'trame__';
+
+/** Reserved state keys. */
+export const KEY = Object.freeze({
+  TEMPLATE_PREFIX: 'trame__template_',
+  SCRIPTS: 'trame__scripts',
+  MODULE_SCRIPTS: 'trame__module_scripts',
+  STYLES: 'trame__styles',
+  VUE_USE: 'trame__vue_use',
+  CLIENT_ONLY: 'trame__client_only',
+  BUSY: 'trame__busy',
+  TITLE: 'trame__title',
+  FAVICON: 'trame__favicon'
+});
+
+/** The contract as plain data: what `trame_jupyter.contract.as_dict()` must equal. */
+export const CONTRACT = {
+  PROTOCOL_VERSION,
+  MIME_TYPE,
+  BUNDLE_FIELDS,
+  ROUTE,
+  SERVER_ID_PATTERN,
+  SESSION_PATH,
+  WS_PATH,
+  API_SERVERS_PATH,
+  API_KERNELS_PATH,
+  REASON_NOT_REGISTERED,
+  MESSAGE_SIZE,
+  MESSAGE_STATUS,
+  STATUSES,
+  MIN_HEIGHT,
+  MAX_HEIGHT,
+  RPC,
+  TOPIC,
+  RESERVED_PREFIX,
+  KEY
+};
