@@ -41,6 +41,15 @@ def run_coroutine(coroutine: Any) -> Any:
         return worker.submit(asyncio.run, coroutine).result()
 
 
+async def wait_until(condition: Any, timeout: float = 10, what: str = "") -> None:
+    """Wait on the current loop, a tick at a time, until ``condition()`` is true (or fail after ``timeout``)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await asyncio.sleep(0.005)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's headless Chromium, driven by Playwright (both installed by scripts/install.sh)."""

@@ -20,6 +20,17 @@ import requests
 from jupyter_client import BlockingKernelClient
 
 
+def wait_cell(condition: str, timeout: float = 20) -> str:
+    """A cell that waits (without blocking the kernel's loop) until ``condition`` holds, then prints OK."""
+    return f"""
+import asyncio as _asyncio, time as _time
+_deadline = _time.monotonic() + {timeout}
+while not ({condition}) and _time.monotonic() < _deadline:
+    await _asyncio.sleep(0.02)
+print("OK" if ({condition}) else "TIMEOUT")
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -150,6 +161,11 @@ class Kernel:
                 result.error = content
             elif kind in ("display_data", "execute_result", "update_display_data"):
                 result.outputs.append(message)
+
+    def wait_until(self, condition: str, timeout: float = 20) -> None:
+        """Wait in the kernel (without blocking its loop) until the Python ``condition`` holds."""
+        out = self.execute(wait_cell(condition, timeout), timeout=timeout + 30).stdout
+        assert out.strip().endswith("OK"), f"timed out waiting in the kernel for: {condition}"
 
     def value(self, expression: str) -> Any:
         """Evaluate an expression in the kernel and return its JSON value."""

@@ -1,6 +1,5 @@
 """Bad input gets a clear error; the server keeps serving and the other clients keep their state."""
 
-import asyncio
 import logging
 import os
 import socket
@@ -8,7 +7,7 @@ import struct
 
 import msgpack
 import pytest
-from conftest import client_of, running
+from conftest import client_of, running, wait_until
 from wslink_client import WslinkError, WslinkTestClient, frames_of
 
 from trame_jupyter import Server
@@ -139,7 +138,7 @@ async def test_malformed_request_envelopes_get_invalid_request(witness_server):
         for message in ({"id": "rpc:x:1", "method": 5}, {"id": "rpc:x:2", "method": "a", "args": "no"}):
             for frame in frames_of(message):
                 await bad.send_raw(frame)
-        await asyncio.sleep(0.2)
+        await wait_until(lambda: len(bad.unsolicited) >= 2, what="two error replies")
         errors = [m["error"]["code"] for m in bad.unsolicited]
         assert errors == [-32600, -32600]
         for frame in frames_of(["not", "a", "map"]):  # no id: nothing to answer, connection stays
@@ -236,7 +235,7 @@ async def test_client_cannot_stop_a_task_server(witness_server):
             with pytest.raises(WslinkError) as info:
                 await witness.call(method, *args)
             assert "server.stop()" in info.value.message
-        await asyncio.sleep(0.05)
+        await witness.call("trame.state.get")  # a full round trip: any stop scheduled for later has run
         assert server.running
         await assert_still_serving(server, witness)
 

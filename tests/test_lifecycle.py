@@ -2,6 +2,7 @@
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import re
 import signal
@@ -14,10 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import client_of, run_coroutine, running
+from conftest import client_of, run_coroutine, running, wait_until
 from wslink_client import WslinkTestClient
 
-from trame_jupyter import Server, get_server
+from trame_jupyter import Server
 from trame_jupyter.cli import StartError
 
 URL_LINE = re.compile(r"http://localhost:(\d+)/index\.html#secret=(\S+)")
@@ -59,11 +60,7 @@ async def test_stop_works_without_await():
     server.start(exec_mode="task", port=0)
     await server.ready
     server.stop()  # as a notebook user would write it
-    for _ in range(100):
-        if not server.running:
-            break
-        await asyncio.sleep(0.01)
-    assert not server.running
+    await wait_until(lambda: not server.running, what="the server to stop")
 
 
 async def test_ready_is_false_when_the_start_task_is_cancelled():
@@ -118,13 +115,9 @@ async def test_idle_timeout_stops_only_without_clients():
     server.start(exec_mode="task", port=0, timeout=0.3)
     await server.ready
     async with client_of(server):
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # longer than the timeout: nothing may happen while a client is there
         assert server.running  # a connected client keeps it alive
-    for _ in range(100):
-        if not server.running:
-            break
-        await asyncio.sleep(0.02)
-    assert not server.running
+    await wait_until(lambda: not server.running, what="the idle timeout")
     assert not server.ready.done()  # reset by the timeout stop too
 
 
@@ -208,9 +201,13 @@ def test_thread_mode_serves_from_a_worker_thread():
     worker = threading.Thread(target=serve, daemon=True)
     worker.start()
     deadline = time.monotonic() + 5
-    while server.port == 0 or not server.running:
+    while not server.running:  # the worker has bound the socket
         assert time.monotonic() < deadline
         time.sleep(0.01)
+    # From a thread without an event loop (not this one: Playwright's sync API may hold a loop here),
+    # ready is a concurrent future that resolves once the worker serves.
+    with concurrent.futures.ThreadPoolExecutor(1) as other:
+        assert other.submit(lambda: server.ready.result(5)).result() is True
 
     async def talk():
         async with client_of(server) as client:
@@ -222,24 +219,19 @@ def test_thread_mode_serves_from_a_worker_thread():
     assert not worker.is_alive() and errors == [] and not server.running
 
 
-def test_get_server_registry():
-    assert get_server("reg-a") is get_server("reg-a")
-    assert get_server("reg-a") is not get_server("reg-b")
-    server = Server("direct")
-    assert get_server(server) is server
-
-
 # -- scripts (main and desktop modes) in subprocesses -------------------------------------------------
 
 
-def _spawn(args, **env):
-    return subprocess.Popen(
-        [sys.executable, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **env},
-    )
+@contextlib.contextmanager
+def spawned(args, **env):
+    """A Python subprocess with its output piped; killed (if still running) and reaped at the end."""
+    with subprocess.Popen(
+        [sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **env}
+    ) as process:
+        try:
+            yield process
+        finally:
+            process.kill()
 
 
 def _read_url(process, timeout=20):
@@ -258,8 +250,7 @@ def _read_url(process, timeout=20):
 
 
 def test_main_mode_script_serves_until_interrupted():
-    process = _spawn(["-m", "trame_jupyter.examples.hello", "--port", "0", "--server"])
-    try:
+    with spawned(["-m", "trame_jupyter.examples.hello", "--port", "0", "--server"]) as process:
         port, secret = _read_url(process)
 
         async def use():
@@ -273,19 +264,13 @@ def test_main_mode_script_serves_until_interrupted():
         assert run_coroutine(use()) == "resolution 12"
         process.send_signal(signal.SIGINT)
         assert process.wait(10) == 0
-    finally:
-        process.kill()
 
 
 def test_main_mode_idle_timeout_and_client_exit():
-    process = _spawn(["-m", "trame_jupyter.examples.hello", "--port", "0", "--server", "--timeout", "1"])
-    try:
+    with spawned(["-m", "trame_jupyter.examples.hello", "--port", "0", "--server", "--timeout", "1"]) as process:
         _read_url(process)
         assert process.wait(10) == 0  # nobody connected: stopped by the idle timeout
-    finally:
-        process.kill()
-    process = _spawn(["-m", "trame_jupyter.examples.hello", "-p", "0", "--server"])
-    try:
+    with spawned(["-m", "trame_jupyter.examples.hello", "-p", "0", "--server"]) as process:
         port, secret = _read_url(process)
 
         async def quit_app():
@@ -296,8 +281,6 @@ def test_main_mode_idle_timeout_and_client_exit():
 
         run_coroutine(quit_app())
         assert process.wait(10) == 0
-    finally:
-        process.kill()
 
 
 DESKTOP_APP = textwrap.dedent(
@@ -319,23 +302,22 @@ def test_desktop_mode_stops_when_the_window_closes(tmp_path):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is required (scripts/system-deps.sh installs it)")
     profile = tmp_path / "profile"
-    process = _spawn(["-c", DESKTOP_APP, str(profile)])
     try:
-        deadline = time.monotonic() + 30
-        output = []
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            output.append(line)
-            if "window connected" in line:
-                break
-        assert "window connected" in "".join(output), "".join(output)
-        subprocess.run(["pkill", "-f", str(profile)], check=False)  # the user closes the window
-        assert process.wait(15) == 0
-        rest = process.stdout.read()
-        assert "server exited" in rest and "start returned" in rest
+        with spawned(["-c", DESKTOP_APP, str(profile)]) as process:
+            deadline = time.monotonic() + 30
+            output = []
+            while time.monotonic() < deadline:
+                line = process.stdout.readline()
+                output.append(line)
+                if "window connected" in line:
+                    break
+            assert "window connected" in "".join(output), "".join(output)
+            subprocess.run(["pkill", "-f", str(profile)], check=False)  # the user closes the window
+            assert process.wait(15) == 0
+            rest = process.stdout.read()
+            assert "server exited" in rest and "start returned" in rest
     finally:
-        process.kill()
-        subprocess.run(["pkill", "-f", str(profile)], check=False)
+        subprocess.run(["pkill", "-f", str(profile)], check=False)  # no window left behind
 
 
 async def test_stop_handle_reads_well_as_a_cell_result():

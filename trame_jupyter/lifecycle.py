@@ -153,16 +153,9 @@ class Lifecycle:
         return self.run.protocol if self.run is not None else None
 
     def ready(self) -> asyncio.Future[bool] | concurrent.futures.Future[bool]:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            if self.loop is None:
-                raise RuntimeError(
-                    "server.ready needs a running event loop (await it from a coroutine), or a server "
-                    "serving in another thread (then it is a concurrent.futures.Future)"
-                ) from None
-            return self.readiness.outcome
-        return self.readiness.future_on(loop)
+        """On the caller's loop, an asyncio future; from a thread without one, the thread-safe outcome."""
+        loop = _running_loop()
+        return self.readiness.outcome if loop is None else self.readiness.future_on(loop)
 
     # -- start --------------------------------------------------------------------------------------
 

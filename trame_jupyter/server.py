@@ -336,7 +336,8 @@ class Server:
     def ready(self) -> asyncio.Future[bool] | concurrent.futures.Future[bool]:
         """A future resolving True once serving (False if the start ended first, or the start's error).
 
-        On the caller's event loop; from a thread without one, a ``concurrent.futures.Future``.
+        On the caller's event loop; from a thread without one, a ``concurrent.futures.Future``
+        (``server.ready.result(timeout)`` waits for a server started in another thread).
         """
         return self.root_server._lifecycle.ready()
 

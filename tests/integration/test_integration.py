@@ -32,8 +32,11 @@ APP = textwrap.dedent(
 
     server.controller.on_server_bind.add(lambda runner: runner.app.middlewares.append(count_requests))
 
+    resolution_calls = []
+
     @server.state.change("resolution")
     def on_resolution(resolution, **_):
+        resolution_calls.append(resolution)
         server.state.label = f"resolution {{resolution}}"
 
     @server.trigger("double")
@@ -226,13 +229,14 @@ def test_rerun_replaces_cleanly_and_stop_shows_not_running(jupyter, kernel):
     second = show_app(kernel, "rerun")  # the same cell again
     assert second["server_id"] == first["server_id"]
     assert kernel.value("server.port") != first_port
-    kernel.execute("import asyncio; await asyncio.sleep(0.2)")
-    assert kernel.value(f"__import__('socket').socket().connect_ex(('127.0.0.1', {first_port}))") != 0
+    kernel.wait_until(f"__import__('socket').socket().connect_ex(('127.0.0.1', {first_port})) != 0")
     # A fresh server: one @change callback, not one per run of the cell.
-    assert kernel.value("len(server.state._core.callbacks['resolution'])") == 1
+    kernel.execute("resolution_calls.clear()\nserver.state.resolution = 40")
+    kernel.wait_until("server.state.label == 'resolution 40'")
+    assert kernel.value("resolution_calls") == [40]
     assert jupyter.http(second["path"]).status_code == 200
     kernel.execute("server.stop()")
-    kernel.execute("import asyncio; await asyncio.sleep(0.2)")
+    kernel.wait_until("not server.running")
     gone = jupyter.http(second["path"])
     assert gone.status_code == 404 and "not running" in gone.text
     assert jupyter.http(f"trame-jupyter/{second['server_id']}/__trame_jupyter__/session").status_code == 404
@@ -314,12 +318,10 @@ def test_widget_and_link(jupyter, kernel):
     assert kernel.value("server.state.resolution") == 6  # the state already had a value: it wins
     assert kernel.value("slider.value") == 6
     kernel.execute("slider.value = 25")
-    kernel.execute("import asyncio; await asyncio.sleep(0.05)")
-    assert kernel.value("server.state.resolution") == 25
+    kernel.wait_until("server.state.resolution == 25")
     assert kernel.value("server.state.label") == "resolution 25"  # the @change callback ran
     kernel.execute("server.state.resolution = 33")
-    kernel.execute("import asyncio; await asyncio.sleep(0.05)")
-    assert kernel.value("slider.value") == 33
+    kernel.wait_until("slider.value == 33")
     kernel.execute("bridge.unlink()\nslider.value = 1")
     assert kernel.value("server.state.resolution") == 33
 
@@ -327,7 +329,11 @@ def test_widget_and_link(jupyter, kernel):
 async def test_interrupt_does_not_kill_the_kernel_or_the_server(jupyter, kernel):
     data = show_app(kernel, "interrupt")
     busy = kernel.submit("import time\ntime.sleep(30)")
-    await asyncio.sleep(0.5)
+    status = f"api/kernels/{kernel.kernel_id}"
+    deadline = time.monotonic() + 20
+    while jupyter.http(status).json()["execution_state"] != "busy":  # the cell runs: now interrupt it
+        assert time.monotonic() < deadline, "the kernel never started the cell"
+        await asyncio.sleep(0.02)
     assert jupyter.http(f"api/kernels/{kernel.kernel_id}/interrupt", method="POST").status_code == 204
     result = kernel.collect(busy, timeout=20)
     assert result.error is not None and result.error["ename"] == "KeyboardInterrupt"

@@ -9,6 +9,7 @@ import sys
 
 import nbformat
 import pytest
+from jupyter_harness import wait_cell
 
 pytestmark = pytest.mark.jupyter
 
@@ -32,7 +33,7 @@ server.state.items = ["alpha", "beta"]
 display(server)
 """,
     "server.state.resolution = 42  # what moving the slider does\nserver.state.items = ['alpha', 'beta', 'gamma']",
-    "import asyncio\nawait asyncio.sleep(0.1)\nassert server.state.label == 'resolution 42'",
+    wait_cell("server.state.label == 'resolution 42'") + "assert server.state.label == 'resolution 42'",
     "await server.stop()",
 ]
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-MIME = "application/vnd.trame-jupyter.v1+json"
+from jupyter_harness import wait_cell
+
+from trame_jupyter.contract import MIME_TYPE
+
+MIME = MIME_TYPE
 
 # The app of the README: a slider whose value a Python callback turns into a label, plus a text field
 # (typed into by the tests), a message Python sets, and rows Python adds (the content grows).
@@ -31,13 +35,7 @@ display(server)
 
 def wait_for_state(condition: str, timeout: float = 20) -> str:
     """A cell that waits (without blocking the kernel's loop) until ``condition`` holds, then prints OK."""
-    return f"""
-import asyncio as _asyncio, time as _time
-_deadline = _time.monotonic() + {timeout}
-while not ({condition}) and _time.monotonic() < _deadline:
-    await _asyncio.sleep(0.05)
-print("OK" if ({condition}) else "TIMEOUT")
-"""
+    return wait_cell(condition, timeout)
 
 
 CLIENTS = "server.protocol.endpoint.client_count"
