@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE))
 from trame_env import trame_python  # noqa: E402
 
 HEADER = struct.Struct("<III")
+NO_DEFLATE = ("--no-ws-compress",)
 
 
 class Client:
@@ -72,9 +73,9 @@ class Client:
         await self.receive()
 
 
-def launch(python: str, kind: str) -> tuple[subprocess.Popen[str], int, str]:
+def launch(python: str, kind: str, flags: tuple[str, ...] = ()) -> tuple[subprocess.Popen[str], int, str]:
     process = subprocess.Popen(
-        [python, str(HERE / "_apps.py"), kind], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        [python, str(HERE / "_apps.py"), kind, *flags], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     for line in process.stdout:
         if line.startswith("READY"):
@@ -173,10 +174,12 @@ async def main() -> None:
     parser.add_argument("--burst", type=int, default=20000)
     args = parser.parse_args()
 
-    frameworks = [("trame_jupyter", sys.executable, "ours")]
+    frameworks = [("trame_jupyter", sys.executable, "ours", ())]
     trame = trame_python()
     if trame is not None:
-        frameworks.append(("trame 4", str(trame), "trame"))
+        # trame compresses websockets by default (permessage-deflate; ours does not in a kernel): both ways.
+        frameworks.append(("trame 4, permessage-deflate on (its default)", str(trame), "trame", ()))
+        frameworks.append(("trame 4, compression off (--no-ws-compress, as ours)", str(trame), "trame", NO_DEFLATE))
     else:
         print("trame: not installed for benchmarks (python bench/trame_env.py); its column is skipped\n")
 
@@ -189,14 +192,16 @@ async def main() -> None:
     print(f"baseline: raw aiohttp websocket echo        {describe(baseline)}")
 
     results = {}
-    for label, python, kind in frameworks:
-        process, port, secret = launch(python, kind)
+    results_rss: dict[str, tuple[float, int]] = {}
+    for label, python, kind, flags in frameworks:
+        process, port, secret = launch(python, kind, flags)
         try:
             round_trip = await state_round_trips(port, secret, args.rounds)
             rate = await push_throughput(port, secret, args.burst)
         finally:
             process.kill()
-        per_server, ports = rss_per_server(python, kind)
+        per_server, ports = rss_per_server(python, kind) if not flags else results_rss[kind]
+        results_rss[kind] = (per_server, ports)
         results[label] = (statistics.median(round_trip), rate, per_server)
         print(f"\n{label}")
         print(f"  state round trip (update → @change → push)  {describe(round_trip)}")
@@ -204,12 +209,14 @@ async def main() -> None:
         print(f"  server→client state updates: {rate:,.0f} /s ({args.burst} pushes, one flush each)")
         print(f"  RSS per extra idle server: {per_server / 1024:,.0f} KiB ({ports} servers, {ports} ports)")
 
-    if len(results) == 2:
-        (name_a, (rt_a, rate_a, mem_a)), (name_b, (rt_b, rate_b, mem_b)) = results.items()
+    ours = results.pop("trame_jupyter")
+    for name, theirs in results.items():
         print(
-            f"\n{name_a} vs {name_b}: round trip {rt_a / rt_b:.2f}x, push rate {rate_a / rate_b:.2f}x, "
-            f"memory per server {mem_a / mem_b:.2f}x (lower is better for round trip and memory)"
+            f"\ntrame_jupyter vs {name}: round trip {ours[0] / theirs[0]:.2f}x, push rate {ours[1] / theirs[1]:.2f}x, "
+            f"memory per server {ours[2] / theirs[2]:.2f}x (lower is better for round trip and memory)"
         )
+    if results:
+        print("\nThe headline ratio is the one against trame with compression off: like with like.")
 
 
 if __name__ == "__main__":
