@@ -95,3 +95,88 @@ def test_other_layouts_render_in_place():
     with DivLayout(server):
         client.ServerTemplate(name="side")
     assert "<b>\nside\n</b>" in render_snapshot(server.state.initial)
+
+
+def render(template, **state):
+    return render_snapshot({"trame__template_main": template, **state})
+
+
+def test_components_off_the_allow_list_show_their_content_in_a_div():
+    out = render(
+        "<v-card class='pa-4' :class=\"{ on: ok }\" @click='go'><v-card-title>{{ title }}</v-card-title>"
+        "<v-btn href='javascript:alert(1)' color='primary'>Go</v-btn></v-card>",
+        title="Results",
+        ok=True,
+    )
+    assert out == '<div class="pa-4 on"><div>Results</div><div>Go</div></div>'
+
+
+def test_forms_and_documents_are_unwrapped_active_elements_dropped_with_their_content():
+    out = render(
+        "<form action='/x'><input v-model='n' name='n'><button formaction='/y' type='submit'>Send</button></form>"
+        "<iframe src='https://example.org'>frame text</iframe><object data='x'>fallback</object><style>p{}</style>"
+        "<svg><text>svg text</text></svg>",
+        n=3,
+    )
+    assert out == '<div><input value="3"><button>Send</button></div>'  # SVG is dropped with its text
+
+
+def test_urls_follow_the_scheme_allow_list():
+    png = b"\x89PNG\r\n\x1a\n" + bytes(8)
+    out = render(
+        "<a href='mailto:a@example.org'>m</a><a href='/notebooks/x.ipynb'>r</a><a href='HTTPS://example.org'>h</a>"
+        "<a :href=\"utils.url(png, 'image/png')\">d</a><img :src=\"utils.url(png, 'image/svg+xml')\">"
+        "<img :srcset=\"utils.url(png, 'image/webp') + ' 1x, /b.png 2x'\"><img src='ftp://example.org/a.png'>",
+        png=png,
+    )
+    assert '<a href="mailto:a@example.org"' in out and '<a href="/notebooks/x.ipynb"' in out
+    assert '<a href="HTTPS://example.org"' in out
+    assert '<a rel="noopener noreferrer">d</a>' in out  # a data URL is for images only
+    assert 'srcset="data:image/webp;base64,iVBORw0KGgo' in out and ", /b.png 2x" in out
+    assert "svg+xml" not in out and "ftp:" not in out
+
+
+def test_style_keeps_only_plain_declarations():
+    out = render(
+        "<div style='color: red; background: url(x.png); position: fixed; width: calc(100% - 2px)' "
+        ":style=\"{ marginTop: '4px', backgroundImage: 'url(javascript:alert(1))', fontFamily: '\\'x\\'' }\" "
+        "v-show='hidden'>s</div><p style='background-image: url(a.png)'>t</p>",
+        hidden=False,
+    )
+    assert out == ('<div style="color: red; width: calc(100% - 2px); margin-top: 4px; display: none">s</div><p>t</p>')
+
+
+def test_text_areas_and_passwords():
+    out = render(
+        "<textarea v-model='note'></textarea><textarea>{{ note }}<b>x</b></textarea>"
+        "<input type='password' v-model='secret'><input :type=\"'pass' + 'word'\" v-model='secret'>"
+        "<input type='checkbox' v-model='on'>",
+        note="</textarea><script>alert(1)</script>",
+        secret="hunter2",
+        on=True,
+    )
+    assert out.count("&lt;/textarea&gt;&lt;script&gt;") == 2 and "<b>" not in out
+    assert "hunter2" not in out  # a saved notebook must not carry a typed password
+    assert '<input type="checkbox" checked="">' in out
+
+
+def test_expressions_that_fail_leave_their_part_out():
+    out = render("<p>{{ 'abc'.slice('x') }}|{{ Math.sqrt(-1) }}|{{ (1).toFixed(1000) }}|{{ n.toFixed(1) }}</p>", n=2)
+    assert out == "<p>|||2.0</p>"
+
+
+def test_the_last_pass_holds_whatever_it_is_given():
+    from trame_jupyter.jupyter.display import static_html
+    from trame_jupyter.snapshot.sanitize import sanitize_html
+
+    raw = (
+        '<script>alert(1)</script><img src=x onerror=alert(1)><a href="java\tscript:alert(1)">a</a>'
+        '<iframe srcdoc="<script>alert(1)</script>"></iframe><v-btn onclick="alert(1)">b</v-btn>'
+        '<p title="</p><script>alert(1)</script>">t</p><div style="background:url(javascript:alert(1))">s</div>'
+    )
+    expected = (
+        '<img src="x"><a rel="noopener noreferrer">a</a>b'
+        '<p title="&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;">t</p><div>s</div>'
+    )
+    assert sanitize_html(raw) == expected
+    assert expected in static_html(raw)

@@ -25,6 +25,8 @@ from urllib.parse import quote, urlencode
 from .. import contract
 from .._version import __version__
 from ..snapshot import render_snapshot
+from ..snapshot.sanitize import safe_url, sanitize_html
+from ..view import css_length
 from . import environment
 
 if TYPE_CHECKING:
@@ -137,11 +139,29 @@ def _script_literal(value: Any) -> str:
 
 
 def _snapshot_block(snapshot_html: str, caption: str, hidden_when_live: bool) -> str:
+    # ``snapshot()`` is sanitized already; this public entry point re-checks whatever it is given.
     return (
         f'<div class="trame-jupyter-snapshot"{" data-live-hides" if hidden_when_live else ""}>'
         f'<div class="trame-jupyter-snapshot-caption" style="font: 11px sans-serif; color: #888; '
-        f'margin: 0 0 4px 0;">{html.escape(caption)}</div>{snapshot_html}</div>'
+        f'margin: 0 0 4px 0;">{html.escape(caption)}</div>{sanitize_html(snapshot_html)}</div>'
     )
+
+
+def _frame_src(src: str) -> str:
+    """The frame's URL if it is http(s) or relative (never ``javascript:``/``data:``), else a blank page."""
+    checked = safe_url(src, frozenset({"http", "https"}))
+    if checked is None:
+        logger.warning("Refusing frame URL %r for a trame_jupyter output", src)
+        return "about:blank"
+    return checked
+
+
+def _frame_size(value: str | None, default: str | None) -> str | None:
+    """A size checked again at the point of use: ``View`` validates it, but it is a plain dataclass."""
+    try:
+        return css_length(value) if value is not None else default
+    except ValueError:
+        return default
 
 
 def static_html(snapshot_html: str, stopped: bool = False) -> str:
@@ -157,10 +177,11 @@ def live_html(src: str, server_id: str, view: View, snapshot_html: str) -> str:
     the page's status messages reveal the frame and its size messages size it.
     """
     frame_id = f"trame-jupyter-{uuid.uuid4().hex[:12]}"
-    width = view.width or "100%"
+    width = _frame_size(view.width, "100%")
+    height = _frame_size(view.height, None)
     script = (
         f"(function(){{var f=document.getElementById({_script_literal(frame_id)});if(!f)return;"
-        f"var s=f.previousElementSibling,fixed={_script_literal(view.height)},"
+        f"var s=f.previousElementSibling,fixed={_script_literal(height)},"
         f"h={_script_literal(DEFAULT_FALLBACK_HEIGHT)};"
         "function show(on){f.style.visibility=on?'visible':'hidden';f.style.height=on?(fixed||h):'0';"
         "if(s)s.style.display=on?'none':'';}"
@@ -171,11 +192,14 @@ def live_html(src: str, server_id: str, view: View, snapshot_html: str) -> str:
         "if(n){h=n+'px';if(f.style.visibility==='visible')f.style.height=h;}}});})();"
     )
     caption = "Snapshot of a trame_jupyter app · live while its kernel runs"
+    # Every value below is escaped for its context: attribute values with html.escape, script values as
+    # JSON with <, > and & escaped (_script_literal); the URL and sizes are validated as well.
     return (
         f'<div class="trame-jupyter-output">{_snapshot_block(snapshot_html, caption, hidden_when_live=True)}'
-        f'<iframe id="{frame_id}" class="trame-jupyter-frame" src="{html.escape(src, quote=True)}" '
+        f'<iframe id="{html.escape(frame_id, quote=True)}" class="trame-jupyter-frame" '
+        f'src="{html.escape(_frame_src(src), quote=True)}" '
         f'data-server-id="{html.escape(server_id, quote=True)}" '
-        f'style="display: block; width: {html.escape(width, quote=True)}; height: 0; border: none; '
+        f'style="display: block; width: {html.escape(width or "100%", quote=True)}; height: 0; border: none; '
         f'visibility: hidden;" allow="clipboard-read; clipboard-write; fullscreen"></iframe></div>\n'
         f"<script>{script}</script>"
     )

@@ -178,7 +178,7 @@ def _method(target: Any, name: str) -> Callable[..., Any]:
         }
     elif isinstance(target, (int, float)) and not isinstance(target, bool):
         methods = {
-            "toFixed": lambda digits=0: f"{target:.{int(digits)}f}",
+            "toFixed": lambda digits=0: f"{target:.{_fraction_digits(digits)}f}",
             "toString": lambda: js_string(target),
         }
     elif isinstance(target, (list, tuple)):
@@ -193,6 +193,14 @@ def _method(target: Any, name: str) -> Callable[..., Any]:
     if name not in methods:
         raise UnsupportedExpressionError(f"method {name} of {type(target).__name__}")
     return methods[name]
+
+
+def _fraction_digits(digits: Any) -> int:
+    """``toFixed``'s argument: JavaScript accepts 0 to 100 (and so bounds the string it builds)."""
+    value = _to_number(digits)
+    if not 0 <= value <= 100:
+        raise UnsupportedExpressionError(f"toFixed({js_string(digits)})")
+    return int(value)
 
 
 def _member(target: Any, name: Any) -> Any:
@@ -403,4 +411,11 @@ class _Parser:
 
 def evaluate(expression: str, scope: Mapping[str, Any]) -> Any:
     """The value of a template expression in ``scope`` (state keys and loop variables)."""
-    return _Parser(expression, scope).parse()
+    try:
+        return _Parser(expression, scope).parse()
+    except UnsupportedExpressionError:
+        raise
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as error:
+        # e.g. ``'a'.slice('x')``, ``Math.sqrt(-1)``, deeply nested parentheses: that part is left out,
+        # the rest of the snapshot still renders.
+        raise UnsupportedExpressionError(f"cannot evaluate: {error}") from error

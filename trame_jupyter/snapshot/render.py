@@ -5,8 +5,9 @@ JupyterLab) cannot run the live app; its ``text/html`` output shows this snapsho
 frame. The template is rendered the way the page would render it — ``{{ }}`` text, bound attributes,
 ``v-if``/``v-else``/``v-show``, ``v-for``, ``v-model`` values, other layouts through
 ``trame-template``, images from bytes through ``utils.url`` — using ``expressions.evaluate``.
-What cannot be evaluated is left out. Every value is escaped, event handlers are dropped and only
-safe URLs are kept: a snapshot is inert HTML.
+What cannot be evaluated is left out. A snapshot is inert HTML: only the elements, attributes, URL
+schemes and CSS of the allow-list in ``sanitize`` are emitted, every value is escaped, other components
+(``v-card`` …) become a neutral ``<div>`` holding their content, and the result goes through ``nh3`` last.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from .expressions import UNDEFINED, UnsupportedExpressionError, display_string, evaluate, js_string, truthy
+from .sanitize import ALLOWED_TAGS, DROPPED_TAGS, NEUTRAL_TAG, clean_attribute, sanitize_html
 
 VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -30,12 +32,10 @@ SILENT_TAGS = frozenset(
         "trame-client-triggers",
         "trame-client-state-change",
         "trame-size-observer",
-        "script",
-        "style",
     }
 )
-URL_ATTRIBUTES = frozenset({"src", "href", "poster", "action", "formaction", "xlink:href", "srcset"})
-_SAFE_URL = re.compile(r"^(?:https?:|data:image/(?:png|jpeg|gif|webp|svg\+xml);|[^:]*$)", re.IGNORECASE)
+# Elements whose first newline the HTML parser eats: one is written after the start tag to keep the text.
+_LEADING_NEWLINE_TAGS = frozenset({"pre", "textarea"})
 _MOUSTACHE = re.compile(r"{{(.*?)}}", re.DOTALL)
 _FOR = re.compile(r"^\s*(?:\(\s*(\w+)\s*(?:,\s*(\w+)\s*)?\)|(\w+))\s+(?:in|of)\s+(.+)$", re.DOTALL)
 _SLOT_PROPS = re.compile(r"^\s*{(.*)}\s*$", re.DOTALL)
@@ -160,7 +160,7 @@ class SnapshotRenderer:
         if loop is not None:
             return self._loop(node, loop, scope, depth)
         tag = node.tag
-        if tag in SILENT_TAGS:
+        if tag in SILENT_TAGS or tag in DROPPED_TAGS:
             return ""
         if tag == "template":
             return self._children(node, scope, depth)  # slot props come from components not run here
@@ -170,19 +170,29 @@ class SnapshotRenderer:
         if tag == "trame-getter":
             return self._getter(node, attributes, scope, depth)
 
-        rendered = self._attributes(node, scope)
+        # Anything off the allow-list (components, form, body …) shows its content in a neutral element.
+        shown = tag if tag in ALLOWED_TAGS else NEUTRAL_TAG
+        void = shown in VOID_TAGS
+        rendered = self._attributes(node, shown, scope)
         inner = ""
         if "v-text" in attributes or "v-html" in attributes:  # v-html is shown as text: a snapshot stays inert
             try:
                 inner = html.escape(display_string(_value(attributes.get("v-text", attributes.get("v-html")), scope)))
             except UnsupportedExpressionError:
                 inner = ""
-        elif tag == "textarea" and "v-model" in attributes:
-            inner = html.escape(self._model_value(attributes, scope) or "")
-        elif tag not in VOID_TAGS:
+        elif shown == "textarea":  # its content is text, never markup
+            value = self._model_value(attributes, scope) if _has_model(attributes) else None
+            inner = html.escape(value if value is not None else self._text_content(node, scope), quote=False)
+        elif not void:
             inner = self._children(node, scope, depth)
-        opening = f"<{tag}{rendered}>"
-        return opening if tag in VOID_TAGS else f"{opening}{inner}</{tag}>"
+        if shown in _LEADING_NEWLINE_TAGS:
+            inner = "\n" + inner
+        opening = f"<{shown}{rendered}>"
+        return opening if void else f"{opening}{inner}</{shown}>"
+
+    def _text_content(self, node: _Node, scope: Mapping[str, Any]) -> str:
+        """The text of ``node``'s direct text children, ``{{ }}`` evaluated (not escaped)."""
+        return html.unescape("".join(self._text(child, scope) for child in node.children if isinstance(child, str)))
 
     def _loop(self, node: _Node, spec: str, scope: Mapping[str, Any], depth: int) -> str:
         match = _FOR.match(spec or "")
@@ -251,27 +261,25 @@ class SnapshotRenderer:
                 return None if value in (None, UNDEFINED) else display_string(value)
         return None
 
-    def _attributes(self, node: _Node, scope: Mapping[str, Any]) -> str:
-        static: dict[str, str | None] = {}
+    def _attributes(self, node: _Node, tag: str, scope: Mapping[str, Any]) -> str:
+        """The attributes of ``node`` shown as element ``tag``: evaluated, then kept only if on the allow-list."""
+        static: dict[str, str] = {}
         classes: list[str] = []
         styles: list[str] = []
         for name, raw in node.attributes:
-            if (
-                name.startswith(("@", "v-on", "#", "v-slot"))
-                or name in ("ref", ":ref", "key", ":key")
-                or name[:2] == "on"
-            ):
+            if name.startswith(("@", "v-on", "#", "v-slot")) or name in ("ref", ":ref", "key", ":key"):
                 continue
             if name in ("v-if", "v-else", "v-else-if", "v-for", "v-text", "v-html", "v-pre", "v-once", "v-cloak"):
                 continue
             if name.startswith("v-model"):
                 value = self._model_value({name: raw}, scope)
-                if node.tag == "input" and value is not None:
-                    kind = dict(node.attributes).get("type", "text")
+                if tag == "input" and value is not None:
+                    kind = self._attribute_value(dict(node.attributes), "type", scope)
+                    kind = "text" if kind in (None, UNDEFINED) else js_string(kind).strip().lower()
                     if kind in ("checkbox", "radio"):
                         if value not in ("", "false"):
-                            static["checked"] = None
-                    else:
+                            static["checked"] = ""
+                    elif kind != "password":  # a saved notebook must not carry a typed password
                         static["value"] = value
                 continue
             if name == "v-show":
@@ -289,7 +297,7 @@ class SnapshotRenderer:
                 elif target == "style":
                     styles.append(_style(value))
                 elif value is True:
-                    static[target] = None
+                    static[target] = ""
                 elif value not in (None, UNDEFINED, False):
                     static[target] = js_string(value)
                 continue
@@ -300,17 +308,21 @@ class SnapshotRenderer:
             elif name == "style":
                 styles.append(raw or "")
             else:
-                static[name] = raw
+                static[name] = raw or ""
         if classes:
             static["class"] = " ".join(dict.fromkeys(classes))
         if styles:
             static["style"] = "; ".join(s.strip().rstrip(";") for s in styles if s.strip())
         parts = []
         for name, value in static.items():
-            if name in URL_ATTRIBUTES and value is not None and not _SAFE_URL.match(value.strip()):
-                continue  # e.g. javascript: URLs
-            parts.append(f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"')
+            cleaned = clean_attribute(tag, name, value)  # the allow-list: handlers, srcdoc, bad URLs … go
+            if cleaned is not None:
+                parts.append(f' {name}="{html.escape(cleaned, quote=True)}"')
         return "".join(parts)
+
+
+def _has_model(attributes: Mapping[str, Any]) -> bool:
+    return any(name.startswith("v-model") for name in attributes)
 
 
 def _classes(value: Any) -> list[str]:
@@ -334,5 +346,5 @@ def _kebab(name: str) -> str:
 
 
 def render_snapshot(state: Mapping[str, Any], ui: str = "main") -> str:
-    """The static HTML of layout ``ui`` for ``state`` (full key names)."""
-    return SnapshotRenderer(state).render_layout(ui)
+    """The static HTML of layout ``ui`` for ``state`` (full key names), sanitized by ``nh3`` last."""
+    return sanitize_html(SnapshotRenderer(state).render_layout(ui))
