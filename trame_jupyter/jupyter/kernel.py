@@ -80,7 +80,7 @@ class ProxyRegistration:
             secret=server.secret or "",
             pid=os.getpid(),
             kernel_id=host.kernel_id,
-            host=server.host or "127.0.0.1",
+            host=_loopback_of(server.host),
             ws_max_msg_size=server.options.ws_max_msg_size,
         )
         try:
@@ -100,6 +100,11 @@ class ProxyRegistration:
                 self._host.routes.remove(route)
             except OSError as error:
                 logger.warning("Could not remove the route of %r: %s", route.name, error)
+
+
+def _loopback_of(host: str | None) -> str:
+    """The loopback address the proxy connects to (a route may name no other host)."""
+    return "::1" if host == "::1" else "127.0.0.1"
 
 
 def _weak_method(method: Any) -> Any:

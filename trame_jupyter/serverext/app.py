@@ -31,7 +31,7 @@ class TrameJupyterExtension(ExtensionApp):
         return str(default_directory())
 
     def initialize_settings(self) -> None:
-        self.routes = RouteTable(self.registry_dir)
+        self.routes = RouteTable(self.registry_dir, log=self.log)  # bad route files are reported in Jupyter's log
         self.tunnels: set[asyncio.Future[None]] = set()
         self.log.info("trame_jupyter %s: proxying servers registered in %s", __version__, self.registry_dir)
 
@@ -55,5 +55,7 @@ class TrameJupyterExtension(ExtensionApp):
                 (rf"/{ROUTE}/{server}/{WS_PATH}", handlers.ProxyWebSocketHandler),
                 (rf"/{ROUTE}/{server}", handlers.TrailingSlashHandler),
                 (rf"/{ROUTE}/{server}/(?P<path>.*)", handlers.ProxyPageHandler),
+                # Last: the rest of our prefix is ours to refuse (no group, so nothing is decoded before auth).
+                (rf"/{ROUTE}/.*", handlers.NotFoundHandler),
             ]
         )

@@ -4,15 +4,22 @@
 always on a loopback address. Every route requires Jupyter's authentication and the right to execute
 code in kernels (using an app is running code in its kernel); websockets answer 403 instead of
 redirecting. Error pages are plain, and every value that came from the URL is escaped.
+
+Errors never go through Jupyter's templates (``JupyterHandler.write_error``): this extension ships none,
+and rendering them touches the user before authentication has run. API routes answer JSON
+``{"message", "reason"}``, pages a small self-contained HTML page, the websocket route plain text.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import json
+import re
 import time
 from datetime import datetime, timezone
-from typing import Any
+from http.client import responses
+from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
 from jupyter_server.auth.decorator import ws_authenticated
@@ -23,7 +30,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.iostream import SSLIOStream
 
 from ..contract import REASON_NOT_REGISTERED, ROUTE
-from ..routes import Route, RouteTable
+from ..routes import Route, RouteTable, is_safe_ws_path
 from . import tunnel
 
 # Request headers worth forwarding to a static file server (no cookies, no Jupyter credentials).
@@ -40,6 +47,8 @@ FORWARDED_RESPONSE_HEADERS = (
 # Handshake headers the server needs to answer the browser's upgrade itself.
 UPGRADE_HEADERS = ("Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions")
 ACTIVITY_INTERVAL = 5.0
+# A header value replayed upstream: visible ASCII, spaces and tabs (no CR/LF that would start a new header).
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 def error_page(title: str, detail: str) -> str:
@@ -52,7 +61,43 @@ def error_page(title: str, detail: str) -> str:
     )
 
 
-class RouteHandlerMixin(ExtensionHandlerMixin):
+class PlainErrorsMixin:
+    """``write_error`` without Jupyter templates, in the form the route's clients read.
+
+    Safe before authentication (it never touches ``current_user``): tornado refuses some requests,
+    such as a path that is not UTF-8, before ``prepare`` runs.
+    """
+
+    error_format: ClassVar[Literal["json", "page", "text"]] = "page"
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        phrase = responses.get(status_code, "Error")
+        message, reason = phrase, None
+        exception = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exception, web.HTTPError):
+            reason = exception.reason
+            if exception.log_message:
+                try:
+                    message = exception.log_message % exception.args
+                except (TypeError, ValueError):
+                    message = exception.log_message
+        elif exception is not None:
+            message = "Unhandled error"  # details stay in the server log
+        self.set_header("Cache-Control", "no-store")  # type: ignore[attr-defined]
+        self.set_header("X-Content-Type-Options", "nosniff")  # type: ignore[attr-defined]
+        if self.error_format == "json":
+            self.set_header("Content-Type", "application/json")  # type: ignore[attr-defined]
+            body = json.dumps({"message": message, "reason": reason})
+        elif self.error_format == "text":
+            self.set_header("Content-Type", "text/plain; charset=utf-8")  # type: ignore[attr-defined]
+            body = f"{status_code} {phrase}: {message}\n"
+        else:
+            self.set_header("Content-Type", "text/html; charset=utf-8")  # type: ignore[attr-defined]
+            body = error_page(html.escape(f"{status_code} {phrase}"), html.escape(message))
+        self.finish(body)  # type: ignore[attr-defined]
+
+
+class RouteHandlerMixin(PlainErrorsMixin, ExtensionHandlerMixin):
     """Access to the route table, and the checks shared by every route."""
 
     auth_resource = "kernels"
@@ -77,6 +122,8 @@ class RouteHandlerMixin(ExtensionHandlerMixin):
 class ServersAPIHandler(RouteHandlerMixin, APIHandler):
     """``GET trame-jupyter/api/servers``: the live servers (never their secrets)."""
 
+    error_format = "json"
+
     @web.authenticated
     async def get(self) -> None:
         self.require_kernel_access()
@@ -93,7 +140,9 @@ class ServersAPIHandler(RouteHandlerMixin, APIHandler):
             for e in self.routes.routes()
         ]
         self.set_header("Cache-Control", "no-store")
-        self.finish({"servers": servers, "version": self.extensionapp.version})
+        # open_tunnels: proxied websockets open now (a diagnostic: it returns to 0 when pages close).
+        tunnels = len(self.extensionapp.tunnels)
+        self.finish({"servers": servers, "version": self.extensionapp.version, "open_tunnels": tunnels})
 
 
 class KernelStatusHandler(RouteHandlerMixin, APIHandler):
@@ -102,6 +151,8 @@ class KernelStatusHandler(RouteHandlerMixin, APIHandler):
     A display compares the process with the one that created it: same process and no server means
     the server was stopped; another process means the kernel restarted.
     """
+
+    error_format = "json"
 
     @web.authenticated
     async def get(self, kernel_id: str) -> None:
@@ -125,6 +176,8 @@ class KernelStatusHandler(RouteHandlerMixin, APIHandler):
 class SessionHandler(RouteHandlerMixin, APIHandler):
     """``GET trame-jupyter/<id>/__trame_jupyter__/session``: the secret, for the authenticated page only."""
 
+    error_format = "json"
+
     @web.authenticated
     async def get(self, server_id: str) -> None:
         self.require_kernel_access()
@@ -140,6 +193,13 @@ class SessionHandler(RouteHandlerMixin, APIHandler):
 class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
     """HTTP ``GET``/``HEAD`` of a server's pages and assets (static content: small, cacheable)."""
 
+    def decode_argument(self, value: bytes, name: str | None = None) -> str:
+        # tornado decodes path arguments before ``prepare``: refusing a non-UTF-8 path there would answer
+        # before authentication. Keep the undecodable bytes (as surrogates) and refuse them in ``_proxy``.
+        if name == "path":
+            return value.decode("utf-8", "surrogateescape")
+        return super().decode_argument(value, name)
+
     @web.authenticated
     async def get(self, server_id: str, path: str = "") -> None:
         await self._proxy(server_id, path, include_body=True)
@@ -150,6 +210,8 @@ class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
 
     async def _proxy(self, server_id: str, path: str, include_body: bool) -> None:
         self.require_kernel_access()
+        if not _is_utf8(path):
+            return self._page(400, "Bad request", "This path is not valid UTF-8.")
         entry = self.routes.load(server_id)
         if entry is None:
             return self._page(
@@ -214,6 +276,8 @@ class ProxyWebSocketHandler(RouteHandlerMixin, JupyterHandler):
     never decoded here, so the proxy adds no per-message work and a large frame streams as it arrives.
     """
 
+    error_format = "text"
+
     async def prepare(self) -> None:  # type: ignore[override]
         # A websocket cannot follow a login redirect: refuse with 403 instead (as jupyter_server does).
         await super().prepare(_redirect_to_login=False)
@@ -226,11 +290,12 @@ class ProxyWebSocketHandler(RouteHandlerMixin, JupyterHandler):
         if not self.check_origin():
             raise web.HTTPError(403, "Cross-origin websocket refused")
         entry = self.entry_or_404(server_id)
+        request = self._upgrade_request(entry)
         activity = _ActivityRecorder(self.settings)
         timeout = self.extensionapp.connect_timeout
         try:
             upstream, head = await tunnel.open_upstream(
-                entry.connect_host, entry.port, self._upgrade_request(entry), timeout, activity.touch
+                entry.connect_host, entry.port, request, timeout, activity.touch
             )
         except (OSError, asyncio.TimeoutError, tunnel.TunnelError) as error:
             self.log.warning("trame server %s (port %s) unreachable: %s", server_id, entry.port, error)
@@ -256,13 +321,23 @@ class ProxyWebSocketHandler(RouteHandlerMixin, JupyterHandler):
         self.extensionapp.track(asyncio.ensure_future(tunnel.hold(side, upstream)))
 
     def _upgrade_request(self, entry: Route) -> bytes:
+        """The upgrade request replayed to the server; refuses any value that could add a line to it.
+
+        The route table already refuses such routes: this is the second line of defence, for any
+        ``Route`` that did not come through it, and for the browser's own header values.
+        """
+        if not is_safe_ws_path(entry.ws_path):
+            self.log.warning("trame server %s: refusing its websocket path %.60r", entry.server_id, entry.ws_path)
+            raise web.HTTPError(404, "No trame server %r is registered", entry.server_id)
         headers = [f"GET {entry.ws_path} HTTP/1.1", f"Host: {_host(entry)}:{entry.port}"]
         headers += ["Upgrade: websocket", "Connection: Upgrade"]
         for name in UPGRADE_HEADERS:
             value = self.request.headers.get(name)
             if value is not None:
+                if not _HEADER_VALUE.fullmatch(value):
+                    raise web.HTTPError(400, "Invalid %s header", name)
                 headers.append(f"{name}: {value}")
-        return ("\r\n".join(headers) + "\r\n\r\n").encode("latin-1")
+        return ("\r\n".join(headers) + "\r\n\r\n").encode("ascii")
 
 
 class _ActivityRecorder:
@@ -279,12 +354,36 @@ class _ActivityRecorder:
             self._settings["api_last_activity"] = datetime.now(timezone.utc)
 
 
-class TrailingSlashHandler(JupyterHandler):
+class TrailingSlashHandler(PlainErrorsMixin, JupyterHandler):
     """``trame-jupyter/<id>`` → ``trame-jupyter/<id>/`` (relative URLs in the page need the slash)."""
 
     @web.authenticated
     def get(self, server_id: str) -> None:
         self.redirect(f"{server_id}/", permanent=False)
+
+
+class NotFoundHandler(PlainErrorsMixin, JupyterHandler):
+    """Anything else under ``trame-jupyter/``: a plain 404 after authentication.
+
+    Without it Jupyter's catch-all would answer, and it decodes the whole URL before authenticating
+    (a non-UTF-8 id such as ``%ff`` became a template error in the log).
+    """
+
+    @web.authenticated
+    def get(self) -> None:
+        raise web.HTTPError(404, "Not found")
+
+    @web.authenticated
+    def head(self) -> None:
+        raise web.HTTPError(404, "Not found")
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # surrogates left by ``decode_argument`` for undecodable bytes
+        return False
+    return True
 
 
 def _host(entry: Route) -> str:
