@@ -27,7 +27,7 @@ def test_interleaved_and_reordered_chunks_of_several_messages_reassemble():
     messages = [wire.pack({"n": n, "blob": bytes([n]) * rng.randrange(100, 5000)}) for n in range(8)]
     frames = [frame for message in messages for frame in wire.chunk(message, 257)]
     rng.shuffle(frames)  # other messages' chunks between, and a message's chunks out of order
-    reassembler = wire.Reassembler(max_message_size=10_000)
+    reassembler = wire.Reassembler(max_message_size=10_000, max_pending_bytes=100_000)
     complete = [payload for frame in frames if (payload := reassembler.feed(frame)) is not None]
     assert sorted(complete) == sorted(messages)
     assert sorted(msgpack.unpackb(m)["n"] for m in complete) == list(range(8))
@@ -49,6 +49,41 @@ def test_a_chunk_that_changes_its_message_size_is_refused():
     assert reassembler.feed(wire.HEADER.pack(5, 0, 100) + b"a" * 10) is None
     with pytest.raises(wire.FrameError, match="announces"):
         reassembler.feed(wire.HEADER.pack(5, 10, 200) + b"b" * 10)
+
+
+def test_memory_follows_bytes_received_not_sizes_announced():
+    """16 messages each announcing 10 MB, with one byte sent: a few bytes held, not 160 MB."""
+    reassembler = wire.Reassembler(max_message_size=10_000_000)
+    for message_id in range(16):
+        assert reassembler.feed(wire.HEADER.pack(message_id, 0, 10_000_000) + b"x") is None
+    assert reassembler.held_bytes == 16
+
+
+def test_bytes_held_for_incomplete_messages_are_capped():
+    reassembler = wire.Reassembler(max_message_size=1000, max_pending_bytes=150)
+    assert reassembler.feed(wire.HEADER.pack(1, 0, 1000) + b"a" * 100) is None
+    with pytest.raises(wire.FrameError, match="hold more than 150") as info:
+        reassembler.feed(wire.HEADER.pack(2, 0, 1000) + b"b" * 100)
+    assert info.value.close_code == wire.CLOSE_MESSAGE_TOO_BIG
+
+
+def test_chunks_must_tile_their_message():
+    reassembler = wire.Reassembler(max_message_size=1000)
+    reassembler.feed(wire.HEADER.pack(3, 0, 10) + b"abcd")
+    with pytest.raises(wire.FrameError, match="twice"):
+        reassembler.feed(wire.HEADER.pack(3, 0, 10) + b"abcd")
+    reassembler.feed(wire.HEADER.pack(4, 0, 10) + b"abcdef")
+    with pytest.raises(wire.FrameError, match="overlap"):
+        reassembler.feed(wire.HEADER.pack(4, 2, 10) + b"wxyz")  # 6 + 4 bytes received, but they overlap
+
+
+def test_nesting_depth_is_measured_without_recursion():
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    assert wire.nesting_exceeds(deep, 64)
+    assert not wire.nesting_exceeds({"a": [1, {"b": [2]}]}, 4)
+    assert wire.nesting_exceeds({"a": [1, {"b": [2]}]}, 3)
 
 
 def test_incomplete_messages_are_capped_in_number():

@@ -154,3 +154,48 @@ class WslinkTestClient:
             await asyncio.gather(self._reader, return_exceptions=True)
         if self.session is not None:
             await self.session.close()
+
+
+class MirrorClient(WslinkTestClient):
+    """Keeps a copy of the server's state the way the browser client does (client/src/core/store.js).
+
+    Publishes of a key this client wrote, and whose write is not answered yet, are skipped (they are
+    older than the write); the answer carries the values the server kept where they differ. Answers
+    and publishes are applied in the order they arrive.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: dict[str, Any] = {}
+        self.inflight: dict[str, int] = {}
+        self.acknowledged: dict[str, Any] = {}  # key → the last value of ours the server answered
+        self._writes: dict[str, dict[str, Any]] = {}  # rpc id → what it wrote
+
+    async def sync(self) -> None:
+        self.state = dict((await self.call("trame.state.get"))["state"])
+
+    async def write(self, values: dict[str, Any]) -> None:
+        rpc_id = f"rpc:{self.client_id or 'c0'}:{next(self._counter)}"
+        self._writes[rpc_id] = dict(values)
+        for key in values:
+            self.inflight[key] = self.inflight.get(key, 0) + 1
+        self.state.update(values)
+        await self._request(rpc_id, "trame.state.update", [[{"key": k, "value": v} for k, v in values.items()]], {})
+
+    def _apply(self, changes: dict[str, Any]) -> None:
+        for key, value in changes.items():
+            if not self.inflight.get(key):
+                self.state[key] = value
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        rpc_id = message.get("id", "")
+        if rpc_id.startswith("publish:trame.state.topic"):
+            self._apply(message["result"])
+        written = self._writes.pop(rpc_id, None)
+        if written is not None:
+            for key in written:
+                self.inflight[key] -= 1
+            if "error" not in message:
+                self.acknowledged.update(written)
+                self._apply(message.get("result") or {})
+        super()._dispatch(message)

@@ -12,6 +12,7 @@ import asyncio
 import hmac
 import inspect
 import logging
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from .rpc import (
     EXCEPTION_ERROR,
     METHOD_NOT_FOUND,
     RESULT_SERIALIZE_ERROR,
+    SERVER_STOPPING,
     RpcError,
     current_client_id,
     decode_request,
@@ -36,8 +38,12 @@ from .transports import Channel
 
 logger = logging.getLogger(__name__)
 
-#: Close code of a server going away (RFC 6455), sent to every client when the server stops.
-CLOSE_GOING_AWAY = 1001
+# Close codes (RFC 6455 and the 4000s that applications may use).
+CLOSE_GOING_AWAY = 1001  # the server stops
+CLOSE_POLICY = 1008  # no wslink.hello in time
+CLOSE_TRY_AGAIN = 1013  # too many connections waiting to authenticate
+#: Seconds a closing connection waits for its backlog to be written and for the closing handshake.
+CLOSE_GRACE = 2.0
 #: Room for the chunk header and the msgpack envelope around the largest chunk a peer may send.
 FRAME_MARGIN = 4096
 
@@ -50,6 +56,9 @@ class EndpointLimits:
     max_frame_size: int  # chunk size in both directions, announced to clients as ``maxMsgSize``
     pre_auth_message_size: int = 512  # largest message before a successful ``wslink.hello``
     max_inflight: int = 64  # async requests one client may have running at once
+    hello_timeout: float = 10.0  # seconds a client has to authenticate
+    max_unauthenticated: int = 128  # connections that may be waiting to authenticate at once
+    max_backlog: int = 64 * 1024 * 1024  # bytes queued for a client that does not read, before dropping it
 
     @property
     def largest_frame(self) -> int:
@@ -68,16 +77,30 @@ class Connection:
         self.reassembler = wire.Reassembler(limits.pre_auth_message_size)
         self.inflight = asyncio.Semaphore(limits.max_inflight)
         self.tasks: set[asyncio.Task[Any]] = set()
+        self.hello_deadline: asyncio.TimerHandle | None = None
+        self.too_slow = False  # its backlog passed the limit
+        self.dropping = False  # being disconnected for it
         self._frame_size = limits.max_frame_size
+        self._max_backlog = limits.max_backlog
+        self._backlog = 0  # bytes queued, not yet written
         self._outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._writer = asyncio.ensure_future(self._write_loop())
 
-    def send(self, payload: bytes) -> None:
-        """Queue an encoded message; frames leave in the order messages were queued."""
-        if self.closed:
-            return
+    def send(self, payload: bytes) -> bool:
+        """Queue an encoded message; frames leave in the order messages were queued.
+
+        Returns False, queueing nothing, when the client already has more than the backlog limit
+        waiting (it does not read): the caller disconnects it, so its memory stays bounded.
+        """
+        if self.closed or self.too_slow:
+            return False
+        if self._backlog > self._max_backlog:
+            self.too_slow = True
+            return False
         for frame in wire.chunk(payload, self._frame_size):
+            self._backlog += len(frame)
             self._outbox.put_nowait(frame)
+        return True
 
     async def _write_loop(self) -> None:
         while True:
@@ -86,6 +109,7 @@ class Connection:
                 if frame is None:
                     return
                 await self.channel.send(frame)
+                self._backlog -= len(frame)
             except ConnectionError:  # peer went away; the reader ends the connection
                 self.closed = True
                 return
@@ -100,13 +124,15 @@ class Connection:
             waiter.cancel()
 
     async def close(self, code: int, message: str) -> None:
-        """Close after what is queued has been written."""
+        """Close after what is queued has been written; a client that reads nothing gets 2 s, not forever."""
         self._outbox.put_nowait(None)
-        await asyncio.wait([self._writer], timeout=5)
+        await asyncio.wait([self._writer], timeout=CLOSE_GRACE)
         self.closed = True
-        await self.channel.close(code, message)
+        await close_channel(self.channel, code, message)
 
     async def finish(self) -> None:
+        if self.hello_deadline is not None:
+            self.hello_deadline.cancel()
         self.closed = True
         self._outbox.put_nowait(None)
         if not self._writer.done():
@@ -135,6 +161,9 @@ class WslinkEndpoint:
         self._functions: dict[str, tuple[Any, Callable[..., Any]]] | None = None
         self._signatures: dict[Callable[..., Any], inspect.Signature] = {}
         self._closing = False
+        # Misbehaving clients are logged (to this module's logger, at INFO: a notebook cell is no place
+        # for a stranger's failed handshakes), at most once a minute per kind of trouble.
+        self.troubles = Throttle(interval=60)
 
     # -- RPC table ---------------------------------------------------------------------------------
 
@@ -190,7 +219,20 @@ class WslinkEndpoint:
 
     async def serve(self, channel: Channel) -> None:
         """Serve one client until its channel closes (or the server stops)."""
+        waiting = sum(1 for c in self.connections.values() if not c.authenticated)
+        if waiting >= self.limits.max_unauthenticated:
+            self._trouble(
+                "crowd",
+                "refused a connection from %s: %d connections are already waiting to authenticate",
+                channel.peer,
+                waiting,
+            )
+            await close_channel(channel, CLOSE_TRY_AGAIN, "too many unauthenticated connections")
+            return
         connection = Connection(uuid.uuid4().hex, channel, self.limits)
+        connection.hello_deadline = asyncio.get_running_loop().call_later(
+            self.limits.hello_timeout, self._hello_expired, connection
+        )
         self.connections[connection.client_id] = connection
         self._notify_count()
         self._call_hooks("onConnect", channel.context, connection.client_id)
@@ -201,6 +243,26 @@ class WslinkEndpoint:
             await connection.finish()
             self._call_hooks("onClose", connection.client_id)
             self._notify_count()
+
+    def _hello_expired(self, connection: Connection) -> None:
+        if connection.authenticated or connection.closed:
+            return
+        self._trouble(
+            "hello-timeout",
+            "closed %s: no wslink.hello within %g s",
+            connection.channel.peer,
+            self.limits.hello_timeout,
+        )
+        task = asyncio.ensure_future(connection.close(CLOSE_POLICY, "authentication timeout"))
+        connection.tasks.add(task)
+        task.add_done_callback(connection.tasks.discard)
+
+    def _trouble(self, kind: str, message: str, *args: Any) -> None:
+        """Log a client's misbehaviour, throttled per kind."""
+        suppressed = self.troubles.allow(kind)
+        if suppressed is not None:
+            note = f" ({suppressed} more like this in the last minute)" if suppressed else ""
+            logger.info(message + note, *args)
 
     def _notify_count(self) -> None:
         if self.on_client_count is not None:
@@ -233,7 +295,7 @@ class WslinkEndpoint:
                     continue
                 request = decode_request(payload)
             except wire.FrameError as error:
-                logger.warning("Closing client %s (%s): %s", connection.client_id, channel.peer, error)
+                self._trouble("frame", "closed client %s (%s): %s", connection.client_id, channel.peer, error)
                 await connection.close(error.close_code, str(error))
                 return
             if isinstance(request, RpcError):
@@ -241,9 +303,19 @@ class WslinkEndpoint:
                 if isinstance(rpc_id, str):
                     self.reply_error(connection, rpc_id, request.code, request.message)
                 else:
-                    logger.warning("Ignoring a message without an id from %s: %s", connection.client_id, request)
+                    self._trouble("no-id", "ignored a message without an id from %s: %s", connection.client_id, request)
                 continue
             await self._handle_request(connection, *request)
+            if connection.too_slow:
+                self._trouble(
+                    "slow",
+                    "closed client %s (%s): it does not read what it is sent",
+                    connection.client_id,
+                    channel.peer,
+                )
+                await connection.finish()  # nothing more can reach it: no backlog, no closing handshake
+                channel.abort()
+                return
 
     async def _handle_request(self, connection: Connection, rpc_id: str, method: str, args: list, kwargs: dict) -> None:
         if self.network_log is not None and method != "wslink.hello":
@@ -253,6 +325,9 @@ class WslinkEndpoint:
             return
         if not connection.authenticated:
             self.reply_error(connection, rpc_id, AUTHENTICATION_ERROR, "Unauthorized: Skip message processing")
+            return
+        if self._closing:
+            self.reply_error(connection, rpc_id, SERVER_STOPPING, "Server stopping: the request was not handled")
             return
         entry = self.functions.get(method)
         if entry is None:
@@ -285,6 +360,8 @@ class WslinkEndpoint:
         try:
             result = await awaitable
         except asyncio.CancelledError:
+            if self._closing:  # stopped while it ran: say so before the connection closes
+                self.reply_error(connection, rpc_id, SERVER_STOPPING, "Server stopping: the request was cancelled")
             raise
         except Exception as error:
             self._reply_exception(connection, rpc_id, method, error)
@@ -295,15 +372,15 @@ class WslinkEndpoint:
 
     def _reply_exception(self, connection: Connection, rpc_id: str, method: str, error: Exception) -> None:
         if isinstance(error, RpcError):
-            logger.warning("%s from client %s: %s", method, connection.client_id, error.message)
+            self._trouble(f"rpc {error.code}", "%s from client %s: %s", method, connection.client_id, error.message)
             self.reply_error(connection, rpc_id, error.code, error.message, error.data)
             return
-        trace = traceback.format_exc()
-        logger.error("RPC %s raised %r\n%s", method, error, trace)
+        # The traceback goes to the log (the notebook shows it), never to a client.
+        logger.error("RPC %s raised %r\n%s", method, error, traceback.format_exc())
         emitter = getattr(self.protocol, "log_emitter", None)
         if emitter is not None and emitter.has("exception"):
             emitter.exception(error)
-        data = {"method": method, "exception": repr(error), "trace": trace}
+        data = {"method": method, "exception": _describe(error)}
         self.reply_error(connection, rpc_id, EXCEPTION_ERROR, "Exception raised", data)
 
     async def _handle_system(self, connection: Connection, rpc_id: str, method: str, args: list) -> None:
@@ -312,10 +389,12 @@ class WslinkEndpoint:
             return
         token = args[0].get("secret") if args and isinstance(args[0], dict) else None
         if not isinstance(token, str) or not await self._validate_token(token, connection.client_id):
-            logger.warning("Client %s failed authentication", connection.client_id)
+            self._trouble("auth", "client %s (%s) failed authentication", connection.client_id, connection.channel.peer)
             self.reply_error(connection, rpc_id, AUTHENTICATION_ERROR, "Authentication failed")
             return
         connection.authenticated = True
+        if connection.hello_deadline is not None:
+            connection.hello_deadline.cancel()
         connection.reassembler.max_message_size = self.limits.max_message_size
         self.reply(
             connection, rpc_id, {"clientID": f"c{connection.client_id}", "maxMsgSize": self.limits.max_frame_size}
@@ -332,8 +411,9 @@ class WslinkEndpoint:
                     return False
             return True
         secret = getattr(self.protocol, "secret", None)
-        # A protocol without a secret accepts nobody (wslink would accept a null secret).
-        return isinstance(secret, str) and bool(secret) and hmac.compare_digest(token, secret)
+        # A protocol without a secret accepts nobody (wslink would accept a null secret). Compared as
+        # bytes: compare_digest refuses str that is not ASCII.
+        return isinstance(secret, str) and bool(secret) and hmac.compare_digest(token.encode(), secret.encode())
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -382,23 +462,81 @@ class WslinkEndpoint:
         if targets:
             payload = wire.pack_envelope(f"publish:{topic}:0", packed_data)
             for connection in targets:
-                connection.send(payload)
+                if not connection.send(payload) and connection.too_slow:
+                    self._drop_slow(connection)
         return len(targets)
+
+    def _drop_slow(self, connection: Connection) -> None:
+        """Disconnect a client whose backlog passed the limit (its page reconnects and resynchronises)."""
+        if connection.dropping:
+            return
+        connection.dropping = True
+        self._trouble(
+            "slow",
+            "closed client %s (%s): it does not read what it is sent",
+            connection.client_id,
+            connection.channel.peer,
+        )
+
+        async def drop() -> None:
+            await connection.finish()
+            connection.channel.abort()  # a closing handshake would wait on the same full buffers
+
+        task = asyncio.ensure_future(drop())
+        connection.tasks.add(task)
+        task.add_done_callback(connection.tasks.discard)
 
     async def drain(self) -> None:
         """Wait until every message queued so far has been written to its channel."""
         await asyncio.gather(*(c.drain() for c in list(self.connections.values())))
 
     async def close_all(self) -> None:
-        """Disconnect every client (server shutdown) and cancel their running requests."""
+        """Disconnect every client (server shutdown).
+
+        Requests still running are cancelled and answered with a "server stopping" error, requests read
+        from now on get that error too, and every answer is written before the close frame.
+        """
         self._closing = True
         connections = list(self.connections.values())
-        for connection in connections:
-            for task in list(connection.tasks):
-                task.cancel()
+        running = [task for connection in connections for task in connection.tasks]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         await asyncio.gather(
             *(c.close(CLOSE_GOING_AWAY, "Server shutdown") for c in connections), return_exceptions=True
         )
+
+
+async def close_channel(channel: Channel, code: int, reason: str) -> None:
+    """Close with a handshake if the peer answers within the grace period; else drop the connection."""
+    try:
+        await asyncio.wait_for(channel.close(code, reason), CLOSE_GRACE)
+    except (asyncio.TimeoutError, ConnectionError):
+        channel.abort()
+
+
+class Throttle:
+    """At most one event per kind and interval; counts what it held back."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def allow(self, kind: str) -> int | None:
+        """None to stay silent; else how many events of this kind were held back since the last one."""
+        now = time.monotonic()
+        if now - self._last.get(kind, -self.interval) < self.interval:
+            self._held[kind] = self._held.get(kind, 0) + 1
+            return None
+        self._last[kind] = now
+        return self._held.pop(kind, 0)
+
+
+def _describe(error: BaseException) -> str:
+    """What a client may know of a server error: its type and message, cut short."""
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= 500 else text[:497] + "..."
 
 
 def _add_attachment(payload: Any) -> Any:

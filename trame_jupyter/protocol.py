@@ -46,13 +46,16 @@ class TriggerError(RuntimeError):
     """A trigger raised; the message names the trigger, the cause is chained."""
 
 
-def clean_value(value: Any) -> Any:
-    """Drop the sub-keys a value lists in ``_filter`` (e.g. an uploaded file's content) before sending."""
+def clean_value(value: Any, depth: int = 0) -> Any:
+    """Drop the sub-keys a value lists in ``_filter`` (e.g. an uploaded file's content) before sending.
+
+    Looks into lists (a file input holds a list of files) but not deeper than two levels.
+    """
     if isinstance(value, dict) and isinstance(value.get("_filter"), list):
         hidden = set(value["_filter"])
         return {k: v for k, v in value.items() if k not in hidden}
-    if isinstance(value, list):
-        return [clean_value(v) for v in value]
+    if isinstance(value, list) and depth < 2:
+        return [clean_value(v, depth + 1) for v in value]
     return value
 
 
@@ -130,7 +133,13 @@ class TrameProtocol(ServerProtocol):
         )
 
     @register("trame.state.update")
-    def update_state(self, changes: Any) -> None:
+    def update_state(self, changes: Any) -> dict[str, Any] | None:
+        """Apply a client's writes; answer with the values the server kept where they differ from them.
+
+        The answer is how every client converges: a client ignores published values of a key while
+        its own write of that key is in flight (those publishes are older than its write), then takes
+        the value from this answer (a callback may have changed what it wrote).
+        """
         if not isinstance(changes, list) or not all(
             isinstance(c, dict) and isinstance(c.get("key"), str) and "value" in c for c in changes
         ):
@@ -141,6 +150,9 @@ class TrameProtocol(ServerProtocol):
             # Echo to the other clients first (this also records what they have), then run callbacks.
             self.push_state_change(values, skip_client_id=current_client_id.get())
             state.update(values)
+        written = {key: _packed_or_none(value) for key, value in values.items()}
+        kept = {key: clean_value(state[key]) for key in values if self._sent.get(key) != written[key]}
+        return kept or None
 
     @register("trame.trigger")
     def trigger(self, name: Any, args: Any = None, kwargs: Any = None) -> Any:
@@ -215,6 +227,13 @@ class TrameProtocol(ServerProtocol):
                 "application.exit is disabled: this server was started in task/coroutine mode and is "
                 "stopped from Python (server.stop())",
             )
+
+
+def _packed_or_none(value: Any) -> bytes | None:
+    try:
+        return wire.pack(clean_value(value))
+    except TypeError:
+        return None
 
 
 def _check_call(fn: Any, name: str, args: list, kwargs: dict) -> None:

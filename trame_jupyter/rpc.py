@@ -19,6 +19,12 @@ INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 
+SERVER_STOPPING = -32003  # ours: the server stopped before it could handle the request
+
+#: Deepest nesting of lists and maps accepted in a request's arguments (msgpack itself stops near 1024,
+#: and Python code walking a deeper value would hit the recursion limit).
+MAX_NESTING = 100
+
 #: The client that sent the request being handled (wslink's "last active client", but per task).
 current_client_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_client_id", default=None)
 
@@ -62,4 +68,6 @@ def decode_request(payload: bytes) -> Request | RpcError:
     kwargs = message.get("kwargs", {})
     if not isinstance(args, list) or not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
         return RpcError(INVALID_REQUEST, f"{method}: 'args' must be a list and 'kwargs' a map of names", rpc_id)
+    if wire.nesting_exceeds(args, MAX_NESTING) or wire.nesting_exceeds(kwargs, MAX_NESTING):
+        return RpcError(INVALID_PARAMS, f"{method}: arguments nest deeper than {MAX_NESTING} levels", rpc_id)
     return rpc_id, method, args, kwargs

@@ -116,16 +116,28 @@ def chunk(payload: bytes, max_frame_size: int) -> Iterator[bytes]:
 
 
 class Reassembler:
-    """Rebuilds messages from the frames of one connection, enforcing size limits as it goes.
+    """Rebuilds messages from the frames of one connection, within limits.
 
-    ``max_message_size`` bounds the total size a frame header may announce (checked before any
-    allocation); ``max_pending`` bounds how many incomplete messages a peer may keep open.
+    Memory grows with the bytes actually received, never with the sizes headers announce: the chunks of
+    an incomplete message are kept as they came and joined once all are there. ``max_message_size``
+    bounds what a header may announce; ``max_pending`` and ``max_pending_bytes`` bound the incomplete
+    messages a peer may keep open (by count, and by bytes held for them).
     """
 
-    def __init__(self, max_message_size: int, max_pending: int = 16) -> None:
+    def __init__(self, max_message_size: int, max_pending: int = 16, max_pending_bytes: int | None = None) -> None:
         self.max_message_size = max_message_size
         self.max_pending = max_pending
-        self._pending: dict[int, tuple[bytearray, list[int]]] = {}
+        self._max_pending_bytes = max_pending_bytes
+        self._pending: dict[int, _Partial] = {}
+        self._held = 0  # bytes held for incomplete messages
+
+    @property
+    def max_pending_bytes(self) -> int:
+        return self._max_pending_bytes if self._max_pending_bytes is not None else self.max_message_size
+
+    @property
+    def held_bytes(self) -> int:
+        return self._held
 
     def feed(self, frame: bytes) -> bytes | None:
         """Add one frame; returns the message payload once complete. Raises FrameError."""
@@ -141,22 +153,69 @@ class Reassembler:
         if offset + len(content) > total:
             raise FrameError(f"chunk at offset {offset} with {len(content)} bytes overruns its {total}-byte message")
 
-        if offset == 0 and len(content) == total and message_id not in self._pending:
-            return bytes(content)  # the common case: a message in a single frame
-
-        entry = self._pending.get(message_id)
-        if entry is None:
+        partial = self._pending.get(message_id)
+        if partial is None:
+            if offset == 0 and len(content) == total:
+                return bytes(content)  # the common case: a message in a single frame
             if len(self._pending) >= self.max_pending:
                 raise FrameError(f"more than {self.max_pending} incomplete messages at once")
-            entry = (bytearray(total), [0])
-            self._pending[message_id] = entry
-        buffer, received = entry
-        if len(buffer) != total:
-            del self._pending[message_id]
-            raise FrameError(f"chunk announces {total} bytes but its message started with {len(buffer)}")
-        buffer[offset : offset + len(content)] = content
-        received[0] += len(content)
-        if received[0] >= total:
-            del self._pending[message_id]
-            return bytes(buffer)
-        return None
+            partial = self._pending[message_id] = _Partial(total)
+        elif partial.total != total:
+            self._drop(message_id)
+            raise FrameError(f"chunk announces {total} bytes but its message started with {partial.total}")
+        if offset in partial.chunks:
+            self._drop(message_id)
+            raise FrameError(f"chunk at offset {offset} of message {message_id} was sent twice")
+        if self._held + len(content) > self.max_pending_bytes:
+            raise FrameError(
+                f"incomplete messages hold more than {self.max_pending_bytes} bytes on this connection",
+                CLOSE_MESSAGE_TOO_BIG,
+            )
+        partial.chunks[offset] = bytes(content)
+        partial.received += len(content)
+        self._held += len(content)
+        if partial.received < total:
+            return None
+        self._drop(message_id)
+        return partial.join()
+
+    def _drop(self, message_id: int) -> None:
+        partial = self._pending.pop(message_id, None)
+        if partial is not None:
+            self._held -= partial.received
+
+
+class _Partial:
+    """The chunks received so far of one message, by offset."""
+
+    __slots__ = ("chunks", "received", "total")
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.received = 0
+        self.chunks: dict[int, bytes] = {}
+
+    def join(self) -> bytes:
+        expected = 0
+        for offset in sorted(self.chunks):  # chunks must tile the message exactly: no gap, no overlap
+            if offset != expected:
+                raise FrameError(f"chunks of a {self.total}-byte message overlap or leave a gap at byte {expected}")
+            expected += len(self.chunks[offset])
+        return b"".join(self.chunks[offset] for offset in sorted(self.chunks))
+
+
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """True if ``value`` nests lists/maps deeper than ``limit`` (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, (list, tuple)):
+            children: Any = current
+        elif isinstance(current, dict):
+            children = current.values()
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False

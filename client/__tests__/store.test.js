@@ -83,3 +83,63 @@ test('an uploaded file echoed without its content does not replace the local one
   store.applyRemote({ file: { name: 'f.txt', size: 3, _filter: ['content'] } });
   assert.equal(store.get('file'), local);
 });
+
+function deferredStore() {
+  const calls = [];
+  const store = new StateStore({
+    call: (method, args) =>
+      new Promise((resolve, reject) => {
+        calls.push({ method, args, resolve, reject });
+      }),
+    onSendError: () => {},
+  });
+  return { store, calls };
+}
+
+test('publishes of a key are skipped while our write of it is in flight, then the answer decides', async () => {
+  const { store, calls } = deferredStore();
+  store.replaceAll({ x: 0 });
+  store.set('x', 2);
+  await tick();
+  assert.equal(calls.length, 1);
+  store.applyRemote({ x: 1, y: 'other' }); // published before the server handled our write: older
+  assert.equal(store.get('x'), 2);
+  assert.equal(store.get('y'), 'other'); // keys we did not write are applied
+  calls[0].resolve({ x: 3 }); // a callback changed what we wrote: the server kept 3
+  await tick();
+  assert.equal(store.get('x'), 3);
+  store.applyRemote({ x: 4 }); // published after the answer: newer
+  assert.equal(store.get('x'), 4);
+});
+
+test('an answer without values keeps our write; a failed write stops skipping publishes', async () => {
+  const { store, calls } = deferredStore();
+  store.replaceAll({ x: 0 });
+  store.set('x', 5);
+  await tick();
+  calls[0].resolve(null);
+  await tick();
+  assert.equal(store.get('x'), 5);
+  store.set('x', 6);
+  await tick();
+  calls[1].reject(new Error('connection closed'));
+  await tick();
+  store.applyRemote({ x: 7 });
+  assert.equal(store.get('x'), 7);
+});
+
+test('an older answer does not undo a newer write still in flight', async () => {
+  const { store, calls } = deferredStore();
+  store.replaceAll({ x: 0 });
+  store.set('x', 1);
+  await tick();
+  store.set('x', 2); // a second write while the first is in flight
+  await tick();
+  assert.equal(calls.length, 2);
+  calls[0].resolve({ x: 'kept for the first write' });
+  await tick();
+  assert.equal(store.get('x'), 2);
+  calls[1].resolve(null);
+  await tick();
+  assert.equal(store.get('x'), 2);
+});

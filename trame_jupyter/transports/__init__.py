@@ -30,3 +30,7 @@ class Channel(Protocol):
     async def close(self, code: int, reason: str) -> None:
         """Close with a websocket-style close code and a short reason."""
         ...
+
+    def abort(self) -> None:
+        """Drop the connection now, without a closing handshake (for a peer that reads nothing)."""
+        ...

@@ -43,6 +43,11 @@ class WebSocketChannel:
     async def close(self, code: int, reason: str) -> None:
         await self.ws.close(code=code, message=reason.encode()[:120])
 
+    def abort(self) -> None:
+        transport = self.context.transport
+        if transport is not None:
+            transport.abort()
+
 
 class WebSocketTransport:
     """Serves ``endpoint`` to websocket clients (the ``GET <ws_path>`` route of a server)."""

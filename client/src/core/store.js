@@ -32,6 +32,7 @@ export class StateStore {
     this._values = Object.create(null);
     this._listeners = new Set();
     this._pending = new Map(); // key → value written locally, not sent yet
+    this._inflight = new Map(); // key → number of sent writes the server has not answered yet
     this._clientOnly = new Set([KEY.BUSY]);
     this._busy = 0;
     this._flushQueued = false;
@@ -115,11 +116,17 @@ export class StateStore {
 
   // -- server values -------------------------------------------------------------------------
 
-  /** Merge a `trame.state.topic` payload. */
+  /**
+   * Merge a `trame.state.topic` payload.
+   *
+   * A key we wrote and have not had answered yet is skipped: the server handles messages in order, so
+   * whatever it published before answering our write is older than our write. The answer then gives
+   * the value the server kept (see `_send`), so every client ends with the server's state.
+   */
   applyRemote(changes) {
     const changed = [];
     for (const key of Object.keys(changes)) {
-      if (this._pending.has(key)) continue; // our unsent write wins: it is about to override this
+      if (this._pending.has(key) || this._inflight.has(key)) continue; // our write is newer than this
       const value = changes[key];
       if (this.has(key) && sameFilteredValue(this._values[key], value)) continue;
       this._values[key] = value;
@@ -141,6 +148,7 @@ export class StateStore {
     this._values = Object.assign(Object.create(null), state, kept);
     if (this._busy || hasOwn(state, KEY.BUSY)) this._values[KEY.BUSY] = this._busy;
     this._pending.clear(); // writes made while disconnected lose against the server's state
+    this._inflight.clear();
     for (const key of Object.keys(this._values)) changed.add(key);
     this._noteClientOnly([...changed]);
     this._notify([...changed]);
@@ -206,6 +214,21 @@ export class StateStore {
   }
 
   _send(changes) {
-    this._call(RPC.STATE_UPDATE, [changes]).catch((error) => this._onSendError(error));
+    const keys = changes.map((change) => change.key);
+    for (const key of keys) this._inflight.set(key, (this._inflight.get(key) || 0) + 1);
+    const answered = (kept) => {
+      for (const key of keys) {
+        const left = (this._inflight.get(key) || 0) - 1;
+        if (left > 0) this._inflight.set(key, left);
+        else this._inflight.delete(key);
+      }
+      // The server answers with the values it kept where they differ from what we wrote (a callback
+      // changed them): those are newer than anything it published before, which we skipped.
+      if (kept && typeof kept === 'object' && !Array.isArray(kept)) this.applyRemote(kept);
+    };
+    this._call(RPC.STATE_UPDATE, [changes]).then(answered, (error) => {
+      answered(null);
+      this._onSendError(error);
+    });
   }
 }
