@@ -356,3 +356,22 @@ def test_stopping_a_coroutine_server_before_it_runs():
 
     with concurrent.futures.ThreadPoolExecutor(1) as worker:
         assert worker.submit(scenario).result(10) == (True, False)
+
+
+async def test_callbacks_of_values_written_before_start_have_run_when_start_returns():
+    """What a callback computes from a default is there when the cell that displays the app ends,
+    however late a browser connects (issue: notebook 04 under Run All)."""
+    server = Server("l15")
+
+    @server.state.change("frequency")
+    def render(frequency, **_):
+        server.state.plot = f"plot of {frequency}"
+
+    server.state.setdefault("frequency", 2)
+    server.start(exec_mode="task", port=0)
+    assert server.state.plot == "plot of 2"  # no await: the server has not served yet
+    with server.state:
+        server.state.frequency = 7
+    assert server.state.plot == "plot of 7"
+    await server.ready
+    await server.stop()

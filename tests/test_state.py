@@ -269,3 +269,28 @@ async def test_a_task_outside_the_block_still_flushes_its_writes():
         await task
         await asyncio.sleep(0)
         assert any(push.get("b") == "other task" for push in pushes)
+
+
+async def test_a_task_started_inside_a_with_block_flushes_on_its_own():
+    """A trigger runs inside ``with state:`` and may start background work: that task's writes must
+    reach browsers as it runs, not wait for a block it did not open."""
+    pushed = []
+    state = State(commit_fn=lambda changes: pushed.append(dict(changes)))
+    state.ready()
+    progressed = asyncio.Event()
+
+    async def work():
+        state.progress = 50
+        await asyncio.sleep(0)  # a turn of the loop: the automatic flush runs
+        progressed.set()
+        await asyncio.sleep(3600)
+
+    with state:
+        task = asyncio.create_task(work())
+        await asyncio.wait_for(progressed.wait(), 5)
+        assert {"progress": 50} in pushed  # flushed while the block that created the task is still open
+        state.held = 1
+        await asyncio.sleep(0)
+        assert not any("held" in p for p in pushed)  # the block's own writes still wait for its end
+    assert any("held" in p for p in pushed)
+    task.cancel()

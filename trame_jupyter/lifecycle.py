@@ -280,6 +280,15 @@ class Lifecycle:
         except Exception:
             self._abandon(run)  # release the socket: a failed start leaves nothing behind
             raise
+        # The state is ready as soon as there is a protocol to push through, before start() returns: what
+        # change callbacks compute from the values written before start (defaults included) is there
+        # when the cell that displays the app ends, whenever a browser connects (pushes to no client
+        # are just not sent).
+        for state in (server.state, server.context):
+            try:
+                state.ready()
+            except Exception:
+                logger.exception("Flushing the state written before start failed")
         self.notify("started")
         return run
 
@@ -302,11 +311,6 @@ class Lifecycle:
         server = self._server
         if self.stage == Stage.STARTING:
             self.stage = Stage.RUNNING
-        for state in (server.state, server.context):
-            try:
-                state.ready()
-            except Exception:
-                logger.exception("Flushing the state written before start failed")
         if server.controller.on_server_ready.exists():
             try:
                 server.controller.on_server_ready(**server.state.to_dict())

@@ -30,9 +30,13 @@ MAX_FLUSH_PASSES = 100
 
 CommitFn = Callable[[dict[str, Any]], None]
 
-#: The states with a ``with state:`` block open in the current task (by core id): their writes wait
-#: for the block's end instead of being flushed automatically, even across an ``await``.
-_open_blocks: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("trame_open_state_blocks", default=())
+#: The ``with state:`` blocks open in the current context, as (state core id, task that opened it). The
+#: writes of that task wait for the block's end instead of being flushed automatically, even across an
+#: ``await``. A task created inside the block inherits this variable (asyncio copies the context), but
+#: it is another task: its writes flush as usual (a trigger that starts background work must stream it).
+_open_blocks: contextvars.ContextVar[tuple[tuple[int, object], ...]] = contextvars.ContextVar(
+    "trame_open_state_blocks", default=()
+)
 ChangeCallback = Callable[..., Any]
 
 
@@ -240,15 +244,14 @@ class State:
     # -- flushing ----------------------------------------------------------------------------------
 
     def __enter__(self) -> State:
-        _open_blocks.set((*_open_blocks.get(), id(self._core)))
+        _open_blocks.set((*_open_blocks.get(), (id(self._core), _current_task())))
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         blocks = list(_open_blocks.get())
-        if id(self._core) in blocks:
-            blocks.reverse()
-            blocks.remove(id(self._core))  # the innermost one
-            blocks.reverse()
+        entry = (id(self._core), _current_task())
+        if entry in blocks:
+            del blocks[len(blocks) - 1 - blocks[::-1].index(entry)]  # the innermost one
             _open_blocks.set(tuple(blocks))
         self.flush()
 
@@ -339,8 +342,8 @@ class State:
     def _schedule_flush(self) -> None:
         """Inside a running loop, flush at the end of the current iteration (coalesced)."""
         core = self._core
-        if not core.ready or core.flushing or core.flush_scheduled or id(core) in _open_blocks.get():
-            return  # inside `with state:` the block's end flushes
+        if not core.ready or core.flushing or core.flush_scheduled or (id(core), _current_task()) in _open_blocks.get():
+            return  # inside `with state:` (opened by this very task) the block's end flushes
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -354,6 +357,14 @@ class State:
             self.flush()
         except Exception:
             logger.exception("Automatic state flush failed")
+
+
+def _current_task() -> object:
+    """The running asyncio task, or None (code outside any task)."""
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None
 
 
 def _callable_name(fn: Any) -> str:
