@@ -1,8 +1,13 @@
 """Elements and layouts rendered to Vue templates (trame §4.4 rules)."""
 
+import warnings
+
+import pytest
+
 from trame_jupyter import Server
 from trame_jupyter.ui import DivLayout, HtmlLayout
 from trame_jupyter.widgets import client, html
+from trame_jupyter.widgets.core import TemplateWarning
 
 
 def test_layout_stores_its_template_and_tuple_bindings_set_defaults():
@@ -12,7 +17,7 @@ def test_layout_stores_its_template_and_tuple_bindings_set_defaults():
         html.Div("{{ label }}")
     template = server.state.trame__template_main
     assert template == layout.html
-    assert '<input type="range" min="3" max="60" v-model="resolution" />' in template
+    assert '<input type="range" min="3" max="60" v-model.number="resolution" />' in template
     assert "{{ label }}" in template
     assert server.state.resolution == 6
 
@@ -157,3 +162,33 @@ def test_rendering_error_is_contained():
         html.Span(data=Weird())
     assert "<span html-error />" in layout.html
     assert "ok" in layout.html
+
+
+def test_numeric_inputs_bind_numbers():
+    """A slider bound with plain v_model must give the state numbers, not '17'."""
+    server = Server("t-numeric")
+    with DivLayout(server):
+        html.Input(type="range", min=3, max=60, v_model=("resolution", 6))
+        html.Input(type="number", v_model=("count",))
+        html.Input(type="text", v_model=("name",))
+    template = server.state.trame__template_main
+    assert 'type="range" min="3" max="60" v-model.number="resolution"' in template
+    assert 'type="number" v-model.number="count"' in template
+    assert 'type="text" v-model="name"' in template
+    assert server.state.resolution == 6
+
+
+def test_an_expression_passed_as_a_plain_string_is_flagged():
+    server = Server("t-expression")
+    with pytest.warns(TemplateWarning, match=r"""src=\("utils.url\(plot, 'image/png'\)",\)"""):
+        with DivLayout(server):
+            html.Img(src=("utils.url(plot, 'image/png')"))  # the tuple's comma is missing
+    with pytest.warns(TemplateWarning, match="mind the comma"):
+        with DivLayout(server, "other"):
+            html.Div(title="{{ label }}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with DivLayout(server, "fine"):
+            html.Img(src="images/logo(1).png", alt="Logo (large)")
+            html.A("docs", href="https://example.org/page(1)")
+            html.Img(src=("utils.url(plot, 'image/png')",))

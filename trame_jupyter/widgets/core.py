@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -86,6 +88,10 @@ DOM_EVENTS: tuple[str, ...] = (
     "volumechange", "animationstart", "animationend", "animationiteration", "transitionstart",
     "transitionend", "transitionrun", "transitioncancel", "toggle", "copy", "cut", "paste",
 )  # fmt: skip
+
+
+#: Input types whose ``v_model`` binds numbers (``v-model.number``).
+NUMERIC_INPUT_TYPES = frozenset({"range", "number"})
 
 
 def py2js_key(name: str) -> str:
@@ -266,10 +272,13 @@ class AbstractElement:
             if py not in seen and py not in directive_names and py not in event_names and not _is_dynamic_directive(py):
                 seen.add(py)
                 yield py, py2js_key(py), False
+        numeric = self._elem_name == "input" and given.get("type") in NUMERIC_INPUT_TYPES
         for py, js in DIRECTIVES:
             if py in given and py not in seen:
                 seen.add(py)
-                yield py, js, False
+                # A range or number input's value is text in the DOM: bound with v-model, the state would
+                # get '17'. Keep numbers numbers (v-model.number), as trame users expect of a slider.
+                yield py, ("v-model.number" if numeric and py == "v_model" else js), False
         for py in given:
             if py not in seen and _is_dynamic_directive(py):
                 seen.add(py)
@@ -304,6 +313,8 @@ class AbstractElement:
         if isinstance(value, (int, float)):
             return f'{js}="{value}"'
         if isinstance(value, str):
+            if not bound:
+                _warn_if_expression(self._elem_name, py, js, value)
             return f'{js}="{_quote(translate(value) if bound else value)}"'
         if isinstance(value, dict):
             name = js if bound else f":{js}"
@@ -358,6 +369,25 @@ class AbstractElement:
 
     def __repr__(self) -> str:
         return self.html
+
+
+class TemplateWarning(UserWarning):
+    """An element attribute that is probably not what its author meant."""
+
+
+# A plain attribute value that reads as a JavaScript call (``utils.url(plot, 'image/png')``) or holds a
+# {{ }} moustache (which Vue does not evaluate in attributes).
+_LOOKS_LIKE_CALL = re.compile(r"\s*[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*\(.*\)\s*", re.DOTALL)
+
+
+def _warn_if_expression(tag: str, py: str, js: str, value: str) -> None:
+    if _LOOKS_LIKE_CALL.fullmatch(value) or ("{{" in value and "}}" in value):
+        warnings.warn(
+            f'<{tag} {js}="{value}">: this value looks like a JavaScript expression but is a plain string, so '
+            f'the page gets it as text. To bind it, write {py}=("{value}",) — a tuple: mind the comma.',
+            TemplateWarning,
+            stacklevel=2,
+        )
 
 
 def _js_string(value: str) -> str:
