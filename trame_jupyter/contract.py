@@ -35,6 +35,8 @@ class Bundle(TypedDict):
     kernel_id: str | None  # the kernel running the server, when the kernel knows it
     kernel_pid: int | None  # that kernel's process id when the bundle was made (tells a restart from a stop)
     version: str  # trame_jupyter.__version__ of the kernel
+    stopped: bool  # True once the server stopped: the output is final, show the snapshot
+    snapshot: str | None  # the view as inert HTML (sanitized), at display time or, once stopped, at stop
 
 
 BUNDLE_FIELDS: Final = tuple(Bundle.__annotations__)
@@ -59,6 +61,26 @@ REASON_NOT_REGISTERED: Final = "not-registered"
 MESSAGE_SIZE: Final = "trame-jupyter:size"  # {type, server_id, height}: height of the page's content
 MESSAGE_STATUS: Final = "trame-jupyter:status"  # {type, server_id, status}: one of STATUSES
 STATUSES: Final = ("connecting", "live", "reconnecting", "stopped")
+#: {type, server_id, html}: the page's own rendering when it loses its server (its last picture).
+MESSAGE_SNAPSHOT: Final = "trame-jupyter:snapshot"
+#: Largest page snapshot a page posts (characters of HTML).
+MAX_PAGE_SNAPSHOT: Final = 2_000_000
+
+# -- embedding window → page messages -----------------------------------------------------------------
+
+#: {type, theme: {scheme, variables}}: the notebook's look. ``scheme`` is "light" or "dark";
+#: ``variables`` maps names of THEME_VARIABLES to CSS values the page uses as its defaults.
+MESSAGE_THEME: Final = "trame-jupyter:theme"
+THEME_VARIABLES: Final = (
+    "--tj-font-family",
+    "--tj-font-size",
+    "--tj-color",
+    "--tj-color-muted",
+    "--tj-background",
+    "--tj-accent",
+    "--tj-border",
+    "--tj-input-background",
+)
 
 #: Bounds of a frame that follows its content's height (CSS pixels).
 MIN_HEIGHT: Final = 60
@@ -105,6 +127,10 @@ def as_dict() -> dict[str, Any]:
         "MESSAGE_SIZE": MESSAGE_SIZE,
         "MESSAGE_STATUS": MESSAGE_STATUS,
         "STATUSES": list(STATUSES),
+        "MESSAGE_SNAPSHOT": MESSAGE_SNAPSHOT,
+        "MAX_PAGE_SNAPSHOT": MAX_PAGE_SNAPSHOT,
+        "MESSAGE_THEME": MESSAGE_THEME,
+        "THEME_VARIABLES": list(THEME_VARIABLES),
         "MIN_HEIGHT": MIN_HEIGHT,
         "MAX_HEIGHT": MAX_HEIGHT,
         "RPC": RPC,

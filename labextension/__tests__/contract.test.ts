@@ -36,7 +36,9 @@ test('the bundle interface has exactly the listed fields', () => {
     width: null,
     kernel_id: null,
     kernel_pid: null,
-    version: '0'
+    version: '0',
+    stopped: false,
+    snapshot: null
   };
   expect(Object.keys(example)).toEqual([...BUNDLE_FIELDS]);
 });

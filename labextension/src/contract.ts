@@ -37,6 +37,10 @@ export interface IBundle {
   readonly kernel_pid: number | null;
   /** `trame_jupyter.__version__` of the kernel. */
   readonly version: string;
+  /** True once the server stopped: the output is final, show the snapshot. */
+  readonly stopped: boolean;
+  /** The view as inert HTML (sanitized), at display time or, once stopped, at stop. */
+  readonly snapshot: string | null;
 }
 
 /** The fields of a bundle, in order. */
@@ -50,7 +54,9 @@ export const BUNDLE_FIELDS: ReadonlyArray<keyof IBundle> = [
   'width',
   'kernel_id',
   'kernel_pid',
-  'version'
+  'version',
+  'stopped',
+  'snapshot'
 ];
 
 // -- routes of the server extension (relative to the Jupyter base URL) ----------------------------
@@ -77,6 +83,29 @@ export const MESSAGE_STATUS = 'trame-jupyter:status';
 /** The connection statuses a page reports. */
 export const STATUSES = ['connecting', 'live', 'reconnecting', 'stopped'] as const;
 export type Status = (typeof STATUSES)[number];
+/** `{type, server_id, html}`: the page's own rendering when it loses its server (its last picture). */
+export const MESSAGE_SNAPSHOT = 'trame-jupyter:snapshot';
+/** Largest page snapshot a page posts (characters of HTML). */
+export const MAX_PAGE_SNAPSHOT = 2_000_000;
+
+// -- embedding window -> page messages ------------------------------------------------------------
+
+/**
+ * `{type, theme: {scheme, variables}}`: the notebook's look. `scheme` is "light" or "dark"; `variables`
+ * maps names of `THEME_VARIABLES` to CSS values the page uses as its defaults.
+ */
+export const MESSAGE_THEME = 'trame-jupyter:theme';
+export const THEME_VARIABLES = [
+  '--tj-font-family',
+  '--tj-font-size',
+  '--tj-color',
+  '--tj-color-muted',
+  '--tj-background',
+  '--tj-accent',
+  '--tj-border',
+  '--tj-input-background'
+] as const;
+export type ThemeVariable = (typeof THEME_VARIABLES)[number];
 
 /** Bounds of a frame that follows its content's height (CSS pixels). */
 export const MIN_HEIGHT = 60;
@@ -131,6 +160,10 @@ export const CONTRACT = {
   MESSAGE_SIZE,
   MESSAGE_STATUS,
   STATUSES,
+  MESSAGE_SNAPSHOT,
+  MAX_PAGE_SNAPSHOT,
+  MESSAGE_THEME,
+  THEME_VARIABLES,
   MIN_HEIGHT,
   MAX_HEIGHT,
   RPC,

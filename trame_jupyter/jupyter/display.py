@@ -97,15 +97,19 @@ def live_bundle(view: View, server_id: str) -> dict[str, Any]:
     """The bundle of a view whose server runs."""
     env = environment.detect()
     transport = fallback_transport(view.server, server_id, view.ui, env)
-    return _bundle(view, server_id, env, live_html(transport.url, server_id, view, snapshot(view)))
+    picture = snapshot(view)
+    return _bundle(view, server_id, env, live_html(transport.url, server_id, view, picture), picture, stopped=False)
 
 
 def final_bundle(view: View, server_id: str) -> dict[str, Any]:
-    """The bundle once the server stopped: the live renderer says so, other viewers get the snapshot."""
-    return _bundle(view, server_id, environment.detect(), static_html(snapshot(view), stopped=True))
+    """The bundle once the server stopped: its last picture, for our renderer and every other viewer."""
+    picture = snapshot(view)
+    return _bundle(view, server_id, environment.detect(), static_html(picture, stopped=True), picture, stopped=True)
 
 
-def _bundle(view: View, server_id: str, env: Environment, html_part: str) -> dict[str, Any]:
+def _bundle(
+    view: View, server_id: str, env: Environment, html_part: str, picture: str, *, stopped: bool
+) -> dict[str, Any]:
     data: contract.Bundle = {
         "protocol": contract.PROTOCOL_VERSION,
         "server_id": server_id,
@@ -117,6 +121,8 @@ def _bundle(view: View, server_id: str, env: Environment, html_part: str) -> dic
         "kernel_id": env.kernel_id,
         "kernel_pid": os.getpid() if env.in_kernel else None,
         "version": __version__,
+        "stopped": stopped,
+        "snapshot": picture or None,
     }
     return {contract.MIME_TYPE: data, "text/html": html_part, "text/plain": repr(view)}
 
