@@ -433,7 +433,7 @@ class Lifecycle:
             run.runner.request_stop()
             loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
         finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
+            _wind_down(loop)
             asyncio.set_event_loop(None)
             loop.close()
 
@@ -476,6 +476,18 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+def _wind_down(loop: asyncio.AbstractEventLoop) -> None:
+    """Before closing a loop that served: let what the stop woke finish (a ``stop()`` waiting from another
+    thread must get its answer), then cancel what remains, as ``asyncio.run`` does."""
+    loop.run_until_complete(asyncio.sleep(0))
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
 
 
 def _spawn_or_close(awaitable: Any) -> None:

@@ -307,6 +307,24 @@ def test_diagnose_reports_environment_transport_extension_and_servers(jupyter, k
     assert "diag" in out and "jupyter-proxy" in out
 
 
+def test_diagnose_tells_a_stale_runtime_file_from_a_missing_extension(jupyter, kernel):
+    """A runtime file left by a Jupyter server that exited can name a live pid (reused) and a port where
+    another server answers: that is no reason to reinstall anything."""
+    stale = jupyter.runtime_dir / "jpserver-424242.json"
+    stale.write_text(
+        json.dumps({"url": jupyter.url, "token": "not-its-token", "pid": jupyter.process.pid, "base_url": "/"})
+    )
+    try:
+        out = kernel.execute("import trame_jupyter\ntrame_jupyter.diagnose()").stdout
+    finally:
+        stale.unlink()
+    lines = [line for line in out.splitlines() if "server extension:" in line]
+    assert len(lines) == 2, out
+    stale_line = next(line for line in lines if "left over" in line)
+    assert str(stale) in stale_line and "pip install" not in stale_line
+    assert any("answered (trame_jupyter" in line for line in lines)
+
+
 def test_widget_and_link(jupyter, kernel):
     show_app(kernel, "widgets")
     kernel.execute(
@@ -324,6 +342,11 @@ def test_widget_and_link(jupyter, kernel):
     kernel.wait_until("slider.value == 33")
     kernel.execute("bridge.unlink()\nslider.value = 1")
     assert kernel.value("server.state.resolution") == 33
+    # Stopped: the widget's own output becomes the final snapshot (update_display does not reach widgets).
+    kernel.execute("server.stop()")
+    final = kernel.value(f"box.children[1].outputs[-1]['data'][{MIME_TYPE!r}]")
+    assert final["stopped"] is True and "resolution 33" in final["snapshot"]
+    assert "resolution 33" in kernel.value("box.children[1].outputs[-1]['data']['text/html']")
 
 
 async def test_interrupt_does_not_kill_the_kernel_or_the_server(jupyter, kernel):

@@ -7,7 +7,7 @@ import platform
 import sys
 import urllib.error
 import urllib.request
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .._version import __version__
 from ..contract import API_SERVERS_PATH, ROUTE
@@ -22,18 +22,35 @@ if TYPE_CHECKING:
     from .environment import JupyterServerInfo
 
 
+def _get_json(info: JupyterServerInfo, path: str) -> Any:
+    request = urllib.request.Request(f"{info.url.rstrip('/')}/{path}", headers={"Authorization": f"token {info.token}"})
+    with urllib.request.urlopen(request, timeout=3) as response:
+        return json.loads(response.read())
+
+
 def _probe_extension(info: JupyterServerInfo) -> str:
-    """Ask a Jupyter server for our API (short timeout; it is another process, so no deadlock)."""
-    request = urllib.request.Request(
-        f"{info.url.rstrip('/')}/{ROUTE}/{API_SERVERS_PATH}", headers={"Authorization": f"token {info.token}"}
-    )
+    """Ask a Jupyter server for our API (short timeout; it is another process, so no deadlock).
+
+    First make sure the server of the runtime file is the one answering: a file left by a server that
+    exited can name a pid and a port that something else uses now.
+    """
     try:
-        with urllib.request.urlopen(request, timeout=3) as response:
-            body = json.loads(response.read())
+        _get_json(info, "api/status")  # answers only to the token of this runtime file
+    except (OSError, ValueError) as error:
+        reason = f"HTTP {error.code}" if isinstance(error, urllib.error.HTTPError) else str(error)
+        return (
+            f"does not answer as the server of {info.runtime_file or 'its runtime file'} ({reason}): that file is "
+            "probably left over by a Jupyter server that exited; ignore this entry (or delete the file)"
+        )
+    try:
+        body = _get_json(info, f"{ROUTE}/{API_SERVERS_PATH}")
         return f"answered (trame_jupyter {body.get('version')}, {len(body.get('servers', []))} registered server(s))"
     except urllib.error.HTTPError as error:
         if error.code == 404:
-            return "NOT installed or not enabled on this Jupyter server (404): pip install trame-jupyter there"
+            return (
+                "NOT installed or not enabled on this Jupyter server (404): pip install trame-jupyter in the "
+                "environment that runs Jupyter, then restart Jupyter"
+            )
         return f"answered with HTTP {error.code}"
     except (OSError, ValueError) as error:
         return f"did not answer ({error})"

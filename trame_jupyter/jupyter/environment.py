@@ -73,6 +73,7 @@ class JupyterServerInfo:
     token: str
     pid: int
     root_dir: str | None = None
+    runtime_file: str | None = None
 
 
 def running_jupyter_servers() -> list[JupyterServerInfo]:
@@ -85,9 +86,10 @@ def running_jupyter_servers() -> list[JupyterServerInfo]:
     for path in Path(jupyter_runtime_dir()).glob("jpserver-*.json"):
         try:
             data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if process_alive(int(data.get("pid", 0))):
+            alive = process_alive(int(data.get("pid", 0)))
+        except (OSError, ValueError, TypeError, OverflowError, AttributeError):
+            continue  # not a runtime file we can read
+        if alive:
             found.append(
                 JupyterServerInfo(
                     url=data.get("url", ""),
@@ -95,6 +97,7 @@ def running_jupyter_servers() -> list[JupyterServerInfo]:
                     token=data.get("token", ""),
                     pid=int(data["pid"]),
                     root_dir=data.get("root_dir"),
+                    runtime_file=str(path),
                 )
             )
     return found

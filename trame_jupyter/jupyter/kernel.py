@@ -56,7 +56,7 @@ class KernelHost:
     def widget(self, view: View) -> Any:
         from .widget import view_widget
 
-        return view_widget(view)
+        return view_widget(view, self.server_id(view.server))
 
     def server_id(self, server: Server) -> str:
         return server_id_for(server.key, self.kernel_id)

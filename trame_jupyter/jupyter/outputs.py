@@ -9,7 +9,8 @@ Colab), replacing it would reload the app.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Any
 
 from ..servers import registry
 from . import display
@@ -26,6 +27,8 @@ class Outputs:
 
     def __init__(self) -> None:
         self.displays: dict[str, tuple[View, str]] = {}
+        # ipywidgets Output widgets showing a view (``server.widget``), kept weakly: a closed widget goes.
+        self.widgets: weakref.WeakKeyDictionary[Any, tuple[View, str]] = weakref.WeakKeyDictionary()
 
     @classmethod
     def of(cls, server: Server) -> Outputs:
@@ -38,6 +41,9 @@ class Outputs:
     def add(self, display_id: str, view: View, server_id: str) -> None:
         self.displays[display_id] = (view, server_id)
 
+    def add_widget(self, output: Any, view: View, server_id: str) -> None:
+        self.widgets[output] = (view, server_id)
+
     def stopping(self, server: Server) -> None:
         """``stop()`` was called: update the outputs now, from the calling cell."""
         self._finalize(server)
@@ -48,12 +54,21 @@ class Outputs:
 
     def _finalize(self, server: Server) -> None:
         displays, self.displays = self.displays, {}
-        if not displays or registry.successor(server) is not None:
+        widgets = list(self.widgets.items())
+        self.widgets.clear()
+        if registry.successor(server) is not None:
             return  # a re-run replaced this server: its views follow the new one
-        from IPython.display import update_display
+        if displays:
+            from IPython.display import update_display
 
-        for display_id, (view, server_id) in displays.items():
+            for display_id, (view, server_id) in displays.items():
+                try:
+                    update_display(display.final_bundle(view, server_id), display_id=display_id, raw=True)
+                except Exception as error:  # the notebook may be gone; the server stops anyway
+                    logger.debug("Could not update display %s: %s", display_id, error)
+        for output, (view, server_id) in widgets:
             try:
-                update_display(display.final_bundle(view, server_id), display_id=display_id, raw=True)
-            except Exception as error:  # the notebook may be gone; the server stops anyway
-                logger.debug("Could not update display %s: %s", display_id, error)
+                bundle = display.final_bundle(view, server_id)
+                output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+            except Exception as error:  # a closed widget
+                logger.debug("Could not update widget %r: %s", output, error)

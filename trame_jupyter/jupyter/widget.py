@@ -22,13 +22,18 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def view_widget(view: View) -> Any:
+def view_widget(view: View, server_id: str) -> Any:
+    """An ``Output`` widget showing ``view``; its content becomes the final snapshot when the server stops
+    (a widget's output is not reached by ``update_display``, and saved widget state keeps what it holds)."""
     import ipywidgets
     from IPython.display import display
+
+    from .outputs import Outputs
 
     output = ipywidgets.Output(layout=ipywidgets.Layout(width=view.width or "100%"))
     with output:
         display(view)
+    Outputs.of(view.server).add_widget(output, view, server_id)
     return output
 
 
