@@ -27,7 +27,7 @@ class ModuleRegistry:
     def __init__(self) -> None:
         self._objects: list[Any] = []  # kept alive so identity checks stay valid
         self._dicts: list[Mapping[str, Any]] = []
-        self.serve: dict[str, Path] = {}
+        self.serve: dict[str, Any] = {}  # prefix → directory (a path, or trame's (path, ...) tuple)
         self.www: Path | None = None
 
     def _seen(self, module: Any) -> bool:
@@ -65,14 +65,24 @@ class ModuleRegistry:
         if attributes.get("state"):
             state.update(attributes["state"])
         for prefix, target in (attributes.get("serve") or {}).items():
-            directory = target[0] if isinstance(target, (tuple, list)) else target
-            self.serve[str(prefix).strip("/")] = Path(directory)
-        if attributes.get("www"):
+            self.serve[str(prefix).strip("/")] = target
+        if attributes.get("www") and not _is_trame_client_page(module):
             self.www = Path(attributes["www"])
 
         if attributes.get("vue_use"):
             state["trame__vue_use"] = merge_vue_use(state["trame__vue_use"] or [])
         return True
+
+
+def served_directory(target: Any) -> Path:
+    """The directory of a ``serve`` entry: a path, or trame's ``(path, …)`` tuple."""
+    return Path(target[0] if isinstance(target, (tuple, list)) else target)
+
+
+def _is_trame_client_page(module: Any) -> bool:
+    """trame-client's own web page (``trame_client.module.vue3`` …), which its elements enable: our page
+    runs their components, and replacing it would drop our connection handling (and Jupyter's proxy)."""
+    return getattr(module, "__name__", "").startswith("trame_client.module")
 
 
 def merge_vue_use(entries: list[Any]) -> list[Any]:

@@ -18,6 +18,9 @@ from .outputs import Outputs
 
 #: The classes shown as live views (anything with a ``view()`` returning a ``View``).
 DISPLAYED = (Server, AbstractLayout, View)
+#: Classes of optional packages, registered by name (nothing is imported for them): trame apps and
+#: trame's own layouts (``SinglePageLayout`` …) built on one of our servers.
+DISPLAYED_BY_NAME = (("trame_jupyter.app.classes", "TrameApp"), ("trame_client.ui.core", "AbstractLayout"))
 
 
 def register(shell: Any, host: KernelHost) -> None:
@@ -25,12 +28,26 @@ def register(shell: Any, host: KernelHost) -> None:
     formatter = shell.display_formatter.ipython_display_formatter
     for cls in DISPLAYED:
         formatter.for_type(cls, lambda obj: show(obj, host))
+    for module, name in DISPLAYED_BY_NAME:
+        formatter.for_type_by_name(module, name, lambda obj: show(obj, host))
+
+
+def view_of(obj: Any) -> View:
+    """The view an object shows: itself, its ``view()``, or (a trame layout) its server's layout."""
+    if isinstance(obj, View):
+        return obj
+    if callable(getattr(obj, "view", None)):
+        return obj.view()
+    server, name = getattr(obj, "server", None), getattr(obj, "template_name", None)
+    if isinstance(server, Server) and isinstance(name, str):
+        return server.view(name)
+    raise TypeError(f"{type(obj).__name__} is not a layout of a trame_jupyter server")
 
 
 def show(obj: Any, host: KernelHost) -> None:
     from IPython.display import display as ipython_display
 
-    view = obj if isinstance(obj, View) else obj.view()
+    view = view_of(obj)
     display.ensure_running(view)
     server_id = host.server_id(view.server)
     handle = ipython_display(display.live_bundle(view, server_id), raw=True, display_id=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
@@ -102,20 +103,41 @@ def _entry(item: str | tuple[str, str]) -> tuple[str, str]:
     return (item, py2js_key(item)) if isinstance(item, str) else (item[0], item[1])
 
 
+def _trame_client_stack() -> Any | None:
+    """trame-client's stack of open elements, when trame's widget packages are in use.
+
+    trame's elements (``trame.widgets.vuetify3`` …) find their parent and server on that stack. Ours
+    are pushed there too, and an element of either kind created inside a ``with`` block of the other
+    attaches to it: one stack, whichever package made the element. Read from ``sys.modules`` only: the
+    core never imports trame-client itself.
+    """
+    module = sys.modules.get("trame_client.widgets.core")
+    return getattr(module, "HTML_CTX", None) if module is not None else None
+
+
 def current_parent() -> Any | None:
-    """The innermost element (or virtual node) open in a ``with`` block, if any."""
+    """The innermost element (or virtual node) open in a ``with`` block, of any package, if any."""
+    shared = _trame_client_stack()
+    if shared is not None and shared.element_stack:
+        return shared.element_stack[-1]
     stack = _open_elements.get()
     return stack[-1] if stack else None
 
 
 def push_open(element: Any) -> None:
     _open_elements.set((*_open_elements.get(), element))
+    shared = _trame_client_stack()
+    if shared is not None:
+        shared.enter(element)
 
 
 def pop_open(element: Any) -> None:
     stack = _open_elements.get()
     if stack and stack[-1] is element:
         _open_elements.set(stack[:-1])
+    shared = _trame_client_stack()
+    if shared is not None:
+        shared.exit(element)
 
 
 def _quote(value: str) -> str:
