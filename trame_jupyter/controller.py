@@ -162,6 +162,11 @@ class Controller:
     def __setattr__(self, name: str, fn: Callable[..., Any] | None) -> None:
         self[name] = fn
 
+    @property
+    def _func_dict(self) -> dict[str, ControllerFunction]:
+        """Every function slot by full name (trame-server's name, read by code written for it)."""
+        return self._core.functions
+
     def __contains__(self, name: str) -> bool:
         full = self._translator.translate_key(name)
         return full in self._core.functions and self._core.functions[full].exists()

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import cli
 from .endpoint import EndpointLimits, WslinkEndpoint
+from .modules import served_directory
 from .network_log import NetworkLog
 from .options import reject_unknown
 from .protocol import TrameProtocol
@@ -259,7 +260,11 @@ class Lifecycle:
                 ws_path=options.ws_path,
                 http=options.http,
                 www=www,
-                serve={**self._modules.serve, **options.fs_endpoints},
+                serve={
+                    **{prefix: served_directory(target) for prefix, target in self._modules.serve.items()},
+                    **options.fs_endpoints,
+                },
+                headers=dict(server.http_headers.headers),
                 follow_symlinks=options.follow_symlinks,
                 handle_signals=options.handle_signals,
                 ssl_context=options.ssl_context,

@@ -36,6 +36,7 @@ class RunnerConfig:
     follow_symlinks: bool = False
     handle_signals: bool = False
     ssl_context: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)  # added to every HTTP response
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -87,11 +88,17 @@ class Runner:
             self.app.router.add_get(config.ws_path, websocket)
         if config.http and config.www:
             self.app.router.add_get("/", _redirect_to_index)
+        if config.headers:
+            self.app.on_response_prepare.append(self._add_headers)
         self._before_cleanup = before_cleanup
         self._socket: socket.socket | None = None
         self._runner: web.AppRunner | None = None
         self._stopped: asyncio.Event | None = None
         self.port = 0
+
+    async def _add_headers(self, request: web.Request, response: web.StreamResponse) -> None:
+        for name, value in self.config.headers.items():
+            response.headers.setdefault(name, value)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 

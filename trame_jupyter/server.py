@@ -13,12 +13,12 @@ import asyncio
 import concurrent.futures
 import logging
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from . import cli
 from .controller import Controller
+from .http_headers import HttpHeaders
 from .lifecycle import Lifecycle, StopHandle
 from .modules import ModuleRegistry
 from .options import ServerOptions
@@ -42,6 +42,7 @@ INITIAL_STATE: dict[str, Any] = {
     "trame__busy": 1,
     "trame__favicon": None,
     "trame__title": "Trame",
+    "trame__mousetrap": [],
 }
 
 __all__ = ["Server", "StopHandle", "get_server"]
@@ -92,6 +93,7 @@ class Server:
         self._modules = ModuleRegistry()
         self._lifecycle = Lifecycle(self, self._modules)
         self._cli_parser: argparse.ArgumentParser | None = None
+        self._http_headers = HttpHeaders()
         self._state = State(self._translator, commit_fn=self._push_state)
         self._context = State(self._translator)
         self._controller = Controller(self._translator)
@@ -217,9 +219,14 @@ class Server:
         return root._modules.enable(root, module, **kwargs)
 
     @property
-    def serve(self) -> dict[str, Path]:
-        """URL prefix → directory served over HTTP (filled by modules)."""
+    def serve(self) -> dict[str, Any]:
+        """URL prefix → directory served over HTTP (filled by modules; editable before a start)."""
         return self.root_server._modules.serve
+
+    @property
+    def http_headers(self) -> HttpHeaders:
+        """Extra headers of every HTTP response (``shared_array_buffer``, ``set_header``)."""
+        return self.root_server._http_headers
 
     def add_protocol_to_configure(self, configure_protocol_fn: Callable[[TrameProtocol], None]) -> None:
         """Call ``fn(protocol)`` at every start, e.g. to ``registerLinkProtocol`` custom RPCs."""

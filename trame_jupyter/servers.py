@@ -109,6 +109,10 @@ class ServerRegistry:
                 self._named[server.name] = server
             replaced.stop()
 
+    def named(self, name: str) -> Server | None:
+        """The server ``get_server(name)`` returns, if it exists."""
+        return self._named.get(name)
+
     def servers(self) -> list[Server]:
         """Every root server alive in this process, oldest first."""
         return [server for server, _ in sorted(self._servers.items(), key=lambda item: item[1])]

@@ -93,17 +93,35 @@ class State:
     """The shared state of a server (or the server-only ``context``).
 
     Read and write keys as items or attributes: ``state["count"]``, ``state.count = 3``. A missing key
-    reads as ``None``. Names starting with ``_`` are Python attributes, not state keys.
+    reads as ``None``. Names starting with ``_`` are Python attributes, not state keys (an unset one reads
+    as None too, as in trame).
+
+    Parameters (trame-server's)
+    ---------------------------
+    translator:
+        How this view names keys (a child server's prefix); its own by default.
+    internal:
+        Another state whose data this one shares (a child server's state is a view of its parent's).
+    commit_fn:
+        Called with the changes of every flush (the server sends them to browsers).
+    hot_reload:
+        Accepted for compatibility: change callbacks are not reloaded from their source here.
+    ready:
+        Start ready (pushing at once) instead of waiting for ``ready()``.
     """
 
     def __init__(
         self,
         translator: Translator | None = None,
-        commit_fn: CommitFn | None = None,
         internal: State | None = None,
+        commit_fn: CommitFn | None = None,
+        hot_reload: bool = False,
+        ready: bool = False,
     ) -> None:
         object.__setattr__(self, "_translator", translator or Translator())
         core = internal._core if internal is not None else _StateCore(commit_fn)
+        if ready:
+            core.ready = True
         object.__setattr__(self, "_core", core)
 
     # -- key access ------------------------------------------------------------------------------
@@ -119,9 +137,26 @@ class State:
         self._write(self._translator.translate_key(key), value)
 
     def __getattr__(self, key: str) -> Any:
+        if key.startswith("__") and key.endswith("__"):
+            return getattr(object, key)  # e.g. copy and pickle probing: never a state key
         if key.startswith("_"):
-            raise AttributeError(key)
+            return None  # an unset private attribute (trame's behaviour)
         return self[key]
+
+    @property
+    def _pending_update(self) -> dict[str, Any]:
+        """Writes not flushed yet (full names); trame-server's name, read by code written for it."""
+        return self._core.pending
+
+    @property
+    def _pushed_state(self) -> dict[str, Any]:
+        """What was last pushed (full names); trame-server's name."""
+        return self._core.pushed
+
+    @property
+    def _change_callbacks(self) -> dict[str, list[tuple[Any, Translator]]]:
+        """Full key → its ``(callback, translator)`` pairs; trame-server's name."""
+        return self._core.callbacks
 
     def __setattr__(self, key: str, value: Any) -> None:
         if key.startswith("_"):
@@ -197,9 +232,9 @@ class State:
             self.flush()
 
     def to_dict(self) -> dict[str, Any]:
-        """Flush, then return a copy of every pushed key (local names)."""
+        """Flush, then return a copy of every pushed key, by full name (as trame does)."""
         self.flush()
-        return self._translator.reverse_translate_dict(self._core.pushed)
+        return dict(self._core.pushed)
 
     @property
     def initial(self) -> dict[str, Any]:

@@ -53,6 +53,14 @@ class Translator:
     def prefix(self) -> str | None:
         return self._prefix
 
+    def set_prefix(self, prefix: str | None) -> None:
+        """Change the prefix (names already written under the old one keep their full names)."""
+        self._prefix = prefix or None
+
+    def __call__(self, key: str) -> str:
+        """A translator is a function from local to full names, as in trame."""
+        return self.translate_key(key)
+
     @property
     def is_identity(self) -> bool:
         """True when every name maps to itself (the root server's translator)."""
@@ -84,6 +92,9 @@ class Translator:
 
     def translate_dict(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return {self.translate_key(k): v for k, v in values.items()}
+
+    def reverse_translate_list(self, keys: Iterable[str]) -> list[str]:
+        return [self.reverse_translate_key(k) for k in keys]
 
     def reverse_translate_dict(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Local view of full-name values; names that belong to another namespace are dropped."""

@@ -1,0 +1,3 @@
+from trame_jupyter.state import State
+
+__all__ = ["State"]

@@ -1,0 +1,3 @@
+from trame_jupyter.translator import Translator
+
+__all__ = ["Translator"]
