@@ -7,8 +7,10 @@ import { forwardErrors } from './core/errors.js';
 import { fetchSessionSecret, readPageOptions, secretFromAddress, sessionUrl, websocketUrl } from './core/page.js';
 import { KEY, PHASE, RPC, STATUS, TOPIC } from './core/protocol.js';
 import { ResourceLoader, applyDocumentKeys } from './core/resources.js';
+import { pageSnapshot } from './core/snapshot.js';
 import { StatusView } from './core/status.js';
 import { StateStore } from './core/store.js';
+import { listenForTheme } from './core/theme.js';
 import { createRoot, useGlobalPlugins } from './vue/app.js';
 import { TramePlugin } from './vue/plugin.js';
 
@@ -23,12 +25,29 @@ export async function boot(win, { retry } = {}) {
   const doc = win.document;
   const root = doc.getElementById('trame-jupyter-root');
   const appElement = doc.getElementById('app');
-  const status = new StatusView(doc.getElementById('trame-jupyter-status'), appElement);
   const pageHref = win.location.href;
-  const { ui, serverId } = readPageOptions(pageHref);
+  const { ui, serverId, jupyterFrame } = readPageOptions(pageHref);
   const embedded = win.parent && win.parent !== win;
+  // Listen before anything is awaited: the parent posts the theme as soon as the frame loads.
+  if (embedded) listenForTheme(win);
+  const status = new StatusView(doc.getElementById('trame-jupyter-status'), appElement, {
+    shown: !(embedded && jupyterFrame),
+  });
   const embedding = createEmbedding({ self: win, parent: embedded ? win.parent : null, content: root, serverId });
-  status.onChange((value) => embedding.postStatus(value));
+  let app = null; // the mounted Vue app, once the first state arrived
+  // When the connection is lost, the app's last picture goes to the parent first (then the status
+  // that makes it show it); once per loss, and only if the app was shown.
+  let pictureSent = false;
+  status.onChange((value) => {
+    if (value === STATUS.LIVE) {
+      pictureSent = false;
+    } else if ((value === STATUS.RECONNECTING || value === STATUS.STOPPED) && app && !pictureSent) {
+      pictureSent = true;
+      const html = pageSnapshot(appElement);
+      if (html) embedding.postSnapshot(html);
+    }
+    embedding.postStatus(value);
+  });
   status.set(STATUS.CONNECTING);
 
   // The secret: #secret= or ?secret= (then removed from the address bar), else the session endpoint
@@ -46,7 +65,6 @@ export async function boot(win, { retry } = {}) {
     else refreshSecret = () => fetchSessionSecret(endpoint);
   }
 
-  let app = null;
   let connection = null;
   const store = new StateStore({ call: (method, args) => connection.call(method, args) });
   const resources = new ResourceLoader(doc);

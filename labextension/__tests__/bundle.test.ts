@@ -14,7 +14,9 @@ const good = {
   width: null,
   kernel_id: '0b8c4b76-2f0a-4e8e-9b39-9d2b4e0b8f10',
   kernel_pid: 4242,
-  version: '0.1.0'
+  version: '0.1.0',
+  stopped: false,
+  snapshot: '<div class="message">hello</div>'
 };
 
 function errors(data: unknown): string[] {
@@ -29,7 +31,7 @@ test('a bundle of the documented shape parses unchanged', () => {
 });
 
 test('optional fields may be absent; an output saved before "protocol" existed is version 1', () => {
-  const { protocol, name, height, width, kernel_id, kernel_pid, ...required } = good;
+  const { protocol, name, height, width, kernel_id, kernel_pid, stopped, snapshot, ...required } = good;
   const parsed = parseBundle(required);
   expect(parsed.ok && parsed.bundle).toMatchObject({
     protocol: 1,
@@ -37,8 +39,19 @@ test('optional fields may be absent; an output saved before "protocol" existed i
     height: null,
     width: null,
     kernel_id: null,
-    kernel_pid: null
+    kernel_pid: null,
+    stopped: false,
+    snapshot: null
   });
+});
+
+test('a final bundle says stopped; its snapshot is kept as text (sanitized when shown)', () => {
+  const parsed = parseBundle({ ...good, stopped: true, snapshot: '<p>last</p>' });
+  expect(parsed.ok && [parsed.bundle.stopped, parsed.bundle.snapshot]).toEqual([true, '<p>last</p>']);
+  const empty = parseBundle({ ...good, snapshot: '' });
+  expect(empty.ok && empty.bundle.snapshot).toBeNull();
+  expect(errors({ ...good, stopped: 'yes' }).join(' ')).toContain('"stopped"');
+  expect(errors({ ...good, snapshot: { html: 'x' } }).join(' ')).toContain('"snapshot"');
 });
 
 test('paths outside the server route are refused', () => {

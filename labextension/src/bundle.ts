@@ -50,7 +50,9 @@ function cssSize(value: unknown, property: 'height' | 'width'): string | null | 
  * Required: `server_id`, `path` (under `trame-jupyter/<server_id>/`, relative, without `..`), `ui`
  * and `version`. `name`, `height`, `width`, `kernel_id` and `kernel_pid` may be absent or null, but
  * must have the right type when given. `protocol` may be absent (outputs saved before it existed are
- * version 1); a newer protocol than this extension's is refused with a message saying so.
+ * version 1); a newer protocol than this extension's is refused with a message saying so. `stopped`
+ * (absent: false) and `snapshot` (absent: null; HTML the renderer sanitizes again before showing it)
+ * came later in version 1.
  */
 export function parseBundle(data: unknown): ParseResult {
   if (!isRecord(data)) {
@@ -107,6 +109,14 @@ export function parseBundle(data: unknown): ParseResult {
       );
     }
   }
+  const stopped = data['stopped'];
+  if (stopped !== undefined && stopped !== null && typeof stopped !== 'boolean') {
+    errors.push(`"stopped" is ${describe(stopped)}; expected true or false`);
+  }
+  const snapshot = data['snapshot'];
+  if (snapshot !== undefined && snapshot !== null && typeof snapshot !== 'string') {
+    errors.push(`"snapshot" is ${describe(snapshot)}; expected HTML text or null`);
+  }
   const height = cssSize(data['height'], 'height');
   if (height === undefined) {
     errors.push(`"height" is ${describe(data['height'])}; expected a CSS length (e.g. "400px") or null`);
@@ -131,7 +141,9 @@ export function parseBundle(data: unknown): ParseResult {
       width: width ?? null,
       kernel_id: kernelId,
       kernel_pid: typeof pid === 'number' ? pid : null,
-      version: version!
+      version: version!,
+      stopped: stopped === true,
+      snapshot: typeof snapshot === 'string' && snapshot ? snapshot : null
     }
   };
 }

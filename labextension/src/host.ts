@@ -1,25 +1,38 @@
 /**
- * What the JupyterLab application offers to the renderers.
+ * What the application (JupyterLab, or Notebook 7) offers to the renderers.
  *
  * A MIME renderer extension gets no `app` and cannot request tokens: its factory is created by
  * JupyterLab from static data. The companion plugin (`plugin.ts`, a plain front-end plugin of this
  * same package) receives the application and registers its services here. Both entry points are
  * modules of one federated bundle, so they share this module instance; nothing goes through `window`
- * and no other package can reach it. A renderer without a host (e.g. a shell with no main-area tabs,
- * such as Notebook 7's notebook page) simply does not offer the tab action.
+ * and no other package can reach it. A renderer without a host simply offers none of these actions.
  */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+
 import type { ITrameBundle } from './bundle';
 
 /** Services of the application the renderers may use. */
 export interface ITrameHost {
-  /** Show a bundle's live view in a main-area tab (or activate the one already open). */
-  openInTab(bundle: ITrameBundle): void;
+  /**
+   * Show a bundle's live view in a main-area tab (or activate the one already open); null when the
+   * shell has no main-area tabs (Notebook 7's notebook page). The sanitizer shows its snapshots.
+   */
+  readonly openInTab: ((bundle: ITrameBundle, sanitizer: IRenderMime.ISanitizer | null) => void) | null;
+  /** Whether `node` is in an output of a notebook cell that `rerun` can run. */
+  canRerun(node: HTMLElement): boolean;
+  /** Select and run the notebook cell whose output holds `node`; false when there is none. */
+  rerun(node: HTMLElement): Promise<boolean>;
+  /**
+   * The kernel id of the notebook holding `node`: a string, null when that notebook has no kernel, or
+   * undefined when `node` is in no notebook.
+   */
+  notebookKernel(node: HTMLElement): string | null | undefined;
 }
 
 let current: ITrameHost | null = null;
 const listeners = new Set<(host: ITrameHost | null) => void>();
 
-/** Set (or clear, with null) the host; renderers already shown update their toolbar. */
+/** Set (or clear, with null) the host; renderers already shown update their actions. */
 export function setHost(host: ITrameHost | null): void {
   current = host;
   for (const listener of [...listeners]) {

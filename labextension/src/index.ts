@@ -11,7 +11,7 @@ import { TrameView } from './view';
 
 export { ITrameBundle, MIME_TYPE, parseBundle } from './bundle';
 export { EXTENSION_VERSION } from './version';
-export { TrameView } from './view';
+export { TrameView, ViewState } from './view';
 
 /**
  * The renderer factory.
@@ -28,7 +28,8 @@ export const rendererFactory: IRenderMime.IRendererFactory = {
   safe: false,
   mimeTypes: [MIME_TYPE],
   defaultRank: 0,
-  createRenderer: () => new TrameView()
+  // The sanitizer cleans the snapshots again before they are shown (the kernel sanitized them already).
+  createRenderer: options => new TrameView({ sanitizer: options.sanitizer })
 };
 
 /** Rank 0: preferred over `text/html` (50) and every other representation in the bundle. */

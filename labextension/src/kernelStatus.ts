@@ -1,23 +1,26 @@
 /**
- * Why a view stopped: ask the server extension (`GET trame-jupyter/api/kernels/<kernel_id>`, see `contract.ts`) about
- * the kernel that made the bundle, and compare with what the bundle recorded.
+ * Is a view's server there, and if not, why: ask the server extension
+ * (`GET trame-jupyter/api/kernels/<kernel_id>`, see `contract.ts`) about the kernel that made the
+ * bundle, and compare with what the bundle recorded. A bundle that names no kernel is looked up in the
+ * list of registered servers (`GET trame-jupyter/api/servers`).
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { ITrameBundle } from './bundle';
-import { API_KERNELS_PATH, ROUTE } from './contract';
+import { API_KERNELS_PATH, API_SERVERS_PATH, ROUTE } from './contract';
 
 /**
  * - `running`: the kernel still runs this bundle's server (the page itself lost its connection);
  * - `server-stopped`: same kernel process, the server is gone;
  * - `kernel-restarted`: the kernel runs in another process now;
  * - `kernel-shutdown`: the kernel does not exist any more;
+ * - `not-registered`: (a bundle without a kernel id) no server of that id is registered;
  * - `unknown`: the route did not answer (older server extension, network, permissions).
  */
-export type Verdict = 'running' | 'server-stopped' | 'kernel-restarted' | 'kernel-shutdown' | 'unknown';
+export type Verdict = 'running' | 'server-stopped' | 'kernel-restarted' | 'kernel-shutdown' | 'not-registered' | 'unknown';
 
-interface IKernelStatus {
+export interface IKernelStatus {
   kernel_id: string;
   exists: boolean;
   pid: number | null;
@@ -44,21 +47,32 @@ export function verdictOf(bundle: ITrameBundle, status: IKernelStatus): Verdict 
   return 'server-stopped';
 }
 
+/** Decide from the list of registered servers, for a bundle that names no kernel (no I/O). */
+export function verdictOfServers(bundle: ITrameBundle, answer: unknown): Verdict {
+  const servers = (answer as { servers?: unknown } | null)?.servers;
+  if (!Array.isArray(servers)) {
+    return 'unknown';
+  }
+  const found = servers.some(entry => (entry as { server_id?: unknown } | null)?.server_id === bundle.server_id);
+  return found ? 'running' : 'not-registered';
+}
+
+async function getJson(url: string, settings: ServerConnection.ISettings): Promise<unknown> {
+  const response = await ServerConnection.makeRequest(url, { cache: 'no-store' }, settings);
+  return response.ok ? response.json() : undefined;
+}
+
 /** Ask the server extension what happened to the bundle's kernel and server. */
 export async function checkKernel(
   bundle: ITrameBundle,
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<Verdict> {
-  if (!bundle.kernel_id) {
-    return 'unknown';
-  }
-  const url = URLExt.join(settings.baseUrl, ROUTE, API_KERNELS_PATH, bundle.kernel_id);
   try {
-    const response = await ServerConnection.makeRequest(url, { cache: 'no-store' }, settings);
-    if (!response.ok) {
-      return 'unknown';
+    if (!bundle.kernel_id) {
+      const answer = await getJson(URLExt.join(settings.baseUrl, ROUTE, API_SERVERS_PATH), settings);
+      return answer === undefined ? 'unknown' : verdictOfServers(bundle, answer);
     }
-    const status: unknown = await response.json();
+    const status = await getJson(URLExt.join(settings.baseUrl, ROUTE, API_KERNELS_PATH, bundle.kernel_id), settings);
     return isKernelStatus(status) ? verdictOf(bundle, status) : 'unknown';
   } catch {
     return 'unknown';

@@ -1,7 +1,20 @@
 /**
- * `TrameView`: one live view of a kernel's trame server: a same-origin iframe of the page the
- * server extension proxies, a small toolbar (connection state, open elsewhere), and notices over a
- * dimmed frame when the server, or its kernel, is gone.
+ * `TrameView`: one view of a kernel's trame server: a same-origin iframe of the page the server
+ * extension proxies while the server is live, the app's last snapshot when it is not, a small toolbar
+ * (connection state, open elsewhere), and at most one short notice with one action.
+ *
+ * What shows (`viewState.ts` decides). Live: the frame. Not live (loading, reconnecting, stopped, kernel
+ * restarted or gone, a saved output): the last snapshot of the app, sanitized again here, in place of
+ * the frame: the page's own picture, posted when it lost its connection (`MESSAGE_SNAPSHOT`), or the
+ * bundle's, rendered by Python (at display time, or at stop in the final bundle), whichever is newer.
+ * The notice is a line above the content, never an overlay, so no frame height can clip it.
+ *
+ * No dead page is ever requested. Before loading a page (first render, re-attach, a saved output, a
+ * reload) the view asks the server extension whether the server is there (`kernelStatus.ts`); a final
+ * bundle (`stopped`) is shown without asking. Once the server is known to be gone the page is unloaded.
+ *
+ * Look. The page follows the notebook's theme: the view posts `MESSAGE_THEME` (JupyterLab's CSS
+ * variables, light or dark) to its frame when the page loads and whenever JupyterLab's theme changes.
  *
  * Sizing. In an output the frame takes the content height the page posts (`trame-jupyter:size`,
  * accepted only from this frame's window), or the bundle's fixed `height`. In a linked output view
@@ -9,23 +22,39 @@
  * never measured: only the content height reported by the page, and, in a linked view, the position
  * of this widget inside its container, which do not depend on the frame's height.
  *
- * Lifecycle. Lumino hooks: the message listener lives between `onAfterAttach` and `onBeforeDetach`
- * (a detached iframe has no page; a re-attached one reloads), `onResize`/`onAfterShow` refit a
- * filling view, and `dispose` unloads the page, which closes its websocket, so clearing the output,
- * deleting the cell or closing the notebook leaves no client behind.
+ * Lifecycle. Lumino hooks: the message listener lives between `onAfterAttach` and `onBeforeDetach`;
+ * a detached frame is emptied (re-inserting it would reload its page unchecked) and re-attaching checks
+ * then loads again; `onResize`/`onAfterShow` refit a filling view; `dispose` unloads the page, which
+ * closes its websocket, so clearing the output, deleting the cell or closing the notebook leaves no
+ * client behind.
  */
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import { LabIcon, launchIcon, refreshIcon, tabIcon } from '@jupyterlab/ui-components';
+import { LabIcon, launchIcon, refreshIcon, runIcon, tabIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { ITrameBundle, MIME_TYPE, parseBundle, samePage } from './bundle';
-import { MESSAGE_SIZE, MESSAGE_STATUS } from './contract';
+import { MAX_HEIGHT, MESSAGE_SIZE, MESSAGE_SNAPSHOT, MESSAGE_STATUS } from './contract';
+import { EMBED_JUPYTER, EMBED_PARAM } from './embed';
 import { getHost, onHostChanged } from './host';
 import { checkKernel, Verdict } from './kernelStatus';
 import { HeightFollower, MIN_HEIGHT } from './sizing';
+import { currentTheme, onThemeChanged, themeMessage } from './theme';
 import { EXTENSION_VERSION } from './version';
+import {
+  CheckReason,
+  chooseSnapshot,
+  ISnapshot,
+  pageSnapshotHtml,
+  showsFrame,
+  stateAfterCheck,
+  stateOfPageStatus,
+  STATES,
+  ViewState
+} from './viewState';
+
+export { ViewState } from './viewState';
 
 /** Height of a following frame before the page reports its content height. */
 const INITIAL_HEIGHT = 150;
@@ -34,82 +63,14 @@ const SILENT_PAGE_MS = 3000;
 /** The class of a linked output view ("Create New View for Output"), set by JupyterLab. */
 const LINKED_OUTPUT_VIEW = 'jp-LinkedOutputView';
 
-/** What the toolbar shows, and whether the frame is dimmed under a notice. */
-export type ViewState =
-  | 'connecting'
-  | 'live'
-  | 'reconnecting'
-  | 'checking'
-  | 'disconnected'
-  | 'not-loaded'
-  | 'stopped'
-  | 'server-stopped'
-  | 'kernel-restarted'
-  | 'kernel-shutdown'
-  | 'error';
-
-interface IStateInfo {
-  label: string;
-  /** Shown over the dimmed frame. */
-  notice?: string;
-  /** The notice offers to reload the page (the server may still be there). */
-  reload?: boolean;
-  /** The server is gone for good: no page to keep alive. */
-  final?: boolean;
-}
-
-const STATES: Record<ViewState, IStateInfo> = {
-  connecting: { label: 'connecting…' },
-  live: { label: 'live' },
-  reconnecting: { label: 'reconnecting…' },
-  checking: { label: 'checking…' },
-  disconnected: {
-    label: 'disconnected',
-    notice: 'This view lost its connection, but its server still runs.',
-    reload: true
-  },
-  'not-loaded': {
-    label: 'not loaded',
-    notice: 'The app page did not load: the kernel may be busy, or the server extension is not answering.',
-    reload: true
-  },
-  stopped: {
-    label: 'stopped',
-    notice: 'The server of this view is gone. Re-run the cell to show it again.',
-    final: true
-  },
-  'server-stopped': {
-    label: 'server stopped',
-    notice: 'The server of this view was stopped. Re-run the cell to show it again.',
-    final: true
-  },
-  'kernel-restarted': {
-    label: 'kernel restarted',
-    notice: 'The kernel was restarted — re-run the cell.',
-    final: true
-  },
-  'kernel-shutdown': {
-    label: 'kernel shut down',
-    notice: 'The kernel of this view was shut down. Start a kernel and re-run the cell.',
-    final: true
-  },
-  error: { label: 'error' }
-};
-
-const VERDICT_STATE: Record<Verdict, ViewState> = {
-  running: 'disconnected',
-  'server-stopped': 'server-stopped',
-  'kernel-restarted': 'kernel-restarted',
-  'kernel-shutdown': 'kernel-shutdown',
-  unknown: 'stopped'
-};
-
 /** Options of a view. */
 export interface ITrameViewOptions {
   /** Fill the widget's box (a main-area tab) instead of following the content height. */
   fill?: boolean;
   /** Offer "open in a JupyterLab tab" when the application supports it (default true). */
   tabAction?: boolean;
+  /** The renderer's sanitizer; without one no snapshot is shown (its HTML is never used unsanitized). */
+  sanitizer?: IRenderMime.ISanitizer | null;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(
@@ -129,9 +90,25 @@ function iconInto(node: HTMLElement, icon: LabIcon): void {
   icon.element({ container: node.appendChild(element('span', 'trame-jupyter-icon')), tag: 'span' });
 }
 
+function actionButton(className: string, icon: LabIcon, label: string, title: string): HTMLButtonElement {
+  const button = element('button', `trame-jupyter-action ${className}`);
+  button.type = 'button';
+  button.title = title;
+  iconInto(button, icon);
+  button.appendChild(element('span', 'trame-jupyter-action-label', label));
+  return button;
+}
+
 /** The absolute URL of a bundle's page: its path joined to this page's Jupyter base URL. */
 export function pageUrl(bundle: ITrameBundle): string {
   return URLExt.join(PageConfig.getBaseUrl(), bundle.path);
+}
+
+/** The URL a view's frame loads: the page, told it is embedded by this renderer. */
+export function frameUrl(bundle: ITrameBundle): string {
+  const url = new URL(pageUrl(bundle), window.location.href);
+  url.searchParams.set(EMBED_PARAM, EMBED_JUPYTER);
+  return url.href;
 }
 
 /** The renderer of `application/vnd.trame-jupyter.v1+json`, also the content of a main-area tab. */
@@ -140,6 +117,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     super();
     this._layoutFill = !!options.fill;
     this._tabAction = options.tabAction !== false;
+    this._sanitizer = options.sanitizer ?? null;
     this.addClass('trame-jupyter-view');
     if (this._layoutFill) {
       this.addClass('trame-jupyter-fill');
@@ -147,7 +125,6 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
 
     const toolbar = element('div', 'trame-jupyter-toolbar');
     this._stateNode = element('span', 'trame-jupyter-state');
-    this._stateNode.setAttribute('role', 'status');
     this._stateNode.appendChild(element('span', 'trame-jupyter-dot'));
     this._stateLabel = this._stateNode.appendChild(element('span', 'trame-jupyter-state-label'));
     this._nameNode = element('span', 'trame-jupyter-name');
@@ -157,15 +134,11 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     this._browserLink.title = 'Open this view in a new browser tab';
     iconInto(this._browserLink, launchIcon);
     this._browserLink.appendChild(element('span', 'trame-jupyter-action-label', 'browser tab'));
-    this._tabButton = element('button', 'trame-jupyter-action trame-jupyter-open-tab');
-    this._tabButton.type = 'button';
-    this._tabButton.title = 'Open this view in a JupyterLab tab';
-    iconInto(this._tabButton, tabIcon);
-    this._tabButton.appendChild(element('span', 'trame-jupyter-action-label', 'JupyterLab tab'));
+    this._tabButton = actionButton('trame-jupyter-open-tab', tabIcon, 'JupyterLab tab', 'Open this view in a JupyterLab tab');
     this._tabButton.addEventListener('click', () => {
       const host = getHost();
-      if (host && this._bundle) {
-        host.openInTab(this._bundle);
+      if (host?.openInTab && this._bundle) {
+        host.openInTab(this._bundle, this._sanitizer);
       }
     });
     toolbar.append(this._stateNode, this._nameNode, element('span', 'trame-jupyter-spacer'));
@@ -174,30 +147,42 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     this._versionNotice = element('div', 'trame-jupyter-notice trame-jupyter-version');
     this._versionNotice.hidden = true;
 
+    // The one notice of a view that is not live, with its one action, on its own line.
+    this._notice = element('div', 'trame-jupyter-state-notice');
+    this._notice.setAttribute('role', 'status');
+    this._notice.hidden = true;
+    this._noticeText = this._notice.appendChild(element('span', 'trame-jupyter-state-notice-text'));
+    this._rerunButton = actionButton('trame-jupyter-rerun', runIcon, 'Re-run', 'Run the cell of this output again');
+    this._rerunButton.addEventListener('click', () => {
+      const host = getHost();
+      if (host) {
+        void host.rerun(this.node);
+      }
+    });
+    this._reloadButton = actionButton('trame-jupyter-reload', refreshIcon, 'Reload', 'Load this view again');
+    this._reloadButton.addEventListener('click', () => void this._open('open'));
+    this._notice.append(this._rerunButton, this._reloadButton);
+
     this._stage = element('div', 'trame-jupyter-stage');
+    this._snapshotNode = element('div', 'trame-jupyter-snapshot');
+    // A picture, not an app: nothing in it can be focused or typed into.
+    this._snapshotNode.inert = true;
     this._frame = element('iframe', 'trame-jupyter-frame');
     // No sandbox: the page must run its scripts, and be same-origin to be authenticated by
     // Jupyter's cookie (and so its websocket); a sandbox allowing both would protect nothing.
     this._frame.setAttribute('allow', 'clipboard-read; clipboard-write; fullscreen');
     this._frame.addEventListener('load', this._onFrameLoad);
-    this._overlay = element('div', 'trame-jupyter-overlay');
-    this._overlay.hidden = true;
-    this._overlayText = this._overlay.appendChild(element('div', 'trame-jupyter-overlay-text'));
-    this._reloadButton = this._overlay.appendChild(element('button', 'trame-jupyter-action trame-jupyter-reload'));
-    this._reloadButton.type = 'button';
-    iconInto(this._reloadButton, refreshIcon);
-    this._reloadButton.appendChild(element('span', 'trame-jupyter-action-label', 'Reload view'));
-    this._reloadButton.addEventListener('click', () => this._load());
-    this._stage.append(this._frame, this._overlay);
+    this._stage.append(this._snapshotNode, this._frame);
 
     this._errorNode = element('div', 'trame-jupyter-error');
     this._errorNode.hidden = true;
 
-    this.node.append(toolbar, this._versionNotice, this._stage, this._errorNode);
+    this.node.append(toolbar, this._versionNotice, this._notice, this._stage, this._errorNode);
     this._toolbar = toolbar;
     this._follower = new HeightFollower(height => this._setFrameHeight(`${height}px`));
     this._stopHostListener = onHostChanged(() => this._updateActions());
-    this._setState('connecting');
+    this._stopThemeListener = onThemeChanged(() => this._postTheme());
+    this._setState('checking');
   }
 
   /** The bundle shown, or null (nothing rendered yet, or invalid data). */
@@ -205,7 +190,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     return this._bundle;
   }
 
-  /** The toolbar's connection state. */
+  /** The view's state. */
   get state(): ViewState {
     return this._state;
   }
@@ -222,23 +207,32 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     this.setBundle(parsed.bundle);
   }
 
-  /** Show a bundle (the page is reloaded only if it is another page). */
+  /** Show a bundle: a final one at once; another page only once its server is known to be there. */
   setBundle(bundle: ITrameBundle): void {
-    const same = samePage(this._bundle, bundle);
+    const previous = this._bundle;
+    const same = samePage(previous, bundle);
     this._bundle = bundle;
+    if (!same) {
+      this._pageSnapshot = null; // another page: its pictures are not this one's
+    }
+    if (!same || previous?.snapshot !== bundle.snapshot) {
+      this._bundleSnapshot = bundle.snapshot ? this._sanitized(bundle.snapshot) : null;
+    }
     this._errorNode.hidden = true;
     this._toolbar.hidden = false;
-    this._stage.hidden = false;
     this._nameNode.textContent = bundle.name;
     this._nameNode.title = `server ${bundle.server_id}, layout ${bundle.ui}`;
     this._browserLink.href = pageUrl(bundle);
     this._frame.title = `trame app ${bundle.name}`;
     this._frame.style.width = bundle.width ?? '100%';
+    this._snapshotNode.style.width = bundle.width ?? '';
     this._showVersion(bundle.version);
-    this._updateActions();
-    this._fit();
-    if (!same) {
-      this._load();
+    if (bundle.stopped) {
+      this._finish('server-stopped'); // the kernel said so: nothing to ask, nothing to load
+    } else if (!same || this._state === 'error') {
+      void this._open('open');
+    } else {
+      this._render();
     }
   }
 
@@ -247,6 +241,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
       return;
     }
     this._stopHostListener();
+    this._stopThemeListener();
     this._clearTimer();
     window.removeEventListener('message', this._onMessage);
     this._frame.removeEventListener('load', this._onFrameLoad);
@@ -261,23 +256,22 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     window.addEventListener('message', this._onMessage);
     this._fillContainer = this._layoutFill ? null : this.node.closest<HTMLElement>(`.${LINKED_OUTPUT_VIEW}`);
     this.toggleClass('trame-jupyter-fill', this._layoutFill || !!this._fillContainer);
-    if (this._bundle && this._frameUrl !== null && STATES[this._state].final) {
-      this._unload(); // re-inserting the frame would load a page whose server is gone
-    } else if (this._bundle && this._frameUrl !== null) {
-      // Inserting the frame (again) loads the page (again): start over, and check the server is
-      // still there, which a saved output re-opened after its kernel went away is not.
-      this._follower.reset();
-      this._messages = 0;
-      this._pageStatus = null;
-      this._setState('connecting');
-      void this._verify('attach');
+    if (this._bundle && this._reopen && !STATES[this._state].final) {
+      this._reopen = false;
+      void this._open('open'); // the server may have gone while the view was detached
     }
+    this._updateActions();
     this._fit();
   }
 
   protected onBeforeDetach(msg: Message): void {
     window.removeEventListener('message', this._onMessage);
-    this._clearTimer();
+    // Re-inserting a frame reloads its page without asking whether its server is still there:
+    // empty it now, and check before loading again on attach.
+    if (this._frameUrl !== null) {
+      this._unload();
+      this._reopen = true;
+    }
     super.onBeforeDetach(msg);
   }
 
@@ -293,27 +287,77 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
 
   protected onActivateRequest(msg: Message): void {
     super.onActivateRequest(msg);
-    this._frame.focus();
+    if (showsFrame(this._state, !!this._snapshot())) {
+      this._frame.focus();
+    }
   }
 
   // -- page -------------------------------------------------------------------------------
+
+  /** Ask whether the server is there, then load its page or show why not. */
+  private async _open(reason: CheckReason): Promise<void> {
+    const bundle = this._bundle;
+    if (!bundle) {
+      return;
+    }
+    this._clearTimer();
+    if (reason === 'open') {
+      this._unload();
+    }
+    this._setState('checking');
+    const pending = checkKernel(bundle);
+    this._checking = pending;
+    const verdict = await pending;
+    if (this.isDisposed || this._bundle !== bundle || this._checking !== pending) {
+      return; // superseded by another bundle, check or reload
+    }
+    this._checking = null;
+    this._decide(verdict, reason);
+  }
+
+  private _decide(verdict: Verdict, reason: CheckReason): void {
+    const host = getHost();
+    const next = stateAfterCheck(
+      verdict,
+      reason,
+      host ? host.notebookKernel(this.node) : undefined,
+      this._bundle?.kernel_id ?? null
+    );
+    if (next === 'load') {
+      this._load();
+    } else if (STATES[next].final) {
+      this._finish(next);
+    } else {
+      this._setState(next);
+    }
+  }
 
   private _load(): void {
     const bundle = this._bundle;
     if (!bundle) {
       return;
     }
+    if (!this.isAttached) {
+      this._reopen = true; // a detached frame would load unchecked on insertion: load on attach
+      return;
+    }
     this._clearTimer();
     this._follower.reset();
     this._messages = 0;
-    this._pageStatus = null;
-    this._verifying = null;
     this._setState('connecting');
     if (!bundle.height && !this._isFilling()) {
       this._setFrameHeight(`${INITIAL_HEIGHT}px`);
     }
-    this._frameUrl = pageUrl(bundle);
+    this._frameUrl = frameUrl(bundle);
     this._frame.src = this._frameUrl;
+  }
+
+  /** The server is gone for good: keep its picture, drop its page. */
+  private _finish(state: ViewState): void {
+    this._checking = null;
+    this._reopen = false;
+    this._unload();
+    this._setState(state);
   }
 
   /** Unload the page (and so close its websocket), keeping the frame element. */
@@ -327,110 +371,124 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
 
   private _onFrameLoad = (): void => {
     this._clearTimer();
-    if (!this._bundle || this._frameUrl === null || this._messages > 0) {
+    if (!this._bundle || this._frameUrl === null) {
+      return;
+    }
+    this._postTheme();
+    if (this._messages > 0) {
       return;
     }
     // A page that says nothing is not our app (e.g. the proxy's error page): ask why.
     this._timer = window.setTimeout(() => {
       this._timer = null;
-      if (this._messages === 0 && this.isAttached) {
-        void this._verify('silent');
+      if (this._messages === 0 && this.isAttached && this._frameUrl !== null) {
+        void this._open('silent');
       }
     }, SILENT_PAGE_MS);
   };
 
   private _onMessage = (event: MessageEvent): void => {
     const source = this._frame.contentWindow;
-    if (!source || event.source !== source) {
+    if (!source || event.source !== source || this._frameUrl === null) {
       return;
     }
-    const data = event.data as { type?: unknown; server_id?: unknown; height?: unknown; status?: unknown };
+    const data = event.data as { type?: unknown; server_id?: unknown; height?: unknown; status?: unknown; html?: unknown };
     if (!data || typeof data !== 'object') {
       return;
     }
     if (this._bundle && typeof data.server_id === 'string' && data.server_id !== this._bundle.server_id) {
       return;
     }
+    if (data.type !== MESSAGE_SIZE && data.type !== MESSAGE_STATUS && data.type !== MESSAGE_SNAPSHOT) {
+      return;
+    }
+    this._clearTimer();
+    if (this._messages++ === 0) {
+      this._postTheme(); // the page listens from its first line on; the load event may come later
+    }
     if (data.type === MESSAGE_SIZE) {
-      this._messages += 1;
-      this._clearTimer();
       if (!this._bundle?.height && !this._isFilling()) {
         this._follower.report(data.height);
       }
-    } else if (data.type === MESSAGE_STATUS && typeof data.status === 'string') {
-      this._messages += 1;
-      this._clearTimer();
+    } else if (data.type === MESSAGE_STATUS) {
       this._onPageStatus(data.status);
+    } else {
+      const html = pageSnapshotHtml(data);
+      if (html !== null) {
+        this._pageSnapshot = this._sanitized(html) ?? this._pageSnapshot;
+        this._render();
+      }
     }
   };
 
-  private _onPageStatus(status: string): void {
-    this._pageStatus = status;
-    if (STATES[this._state].final) {
-      return; // the server is gone; the page only confirms it
-    }
-    switch (status) {
-      case 'connecting':
-      case 'live':
-      case 'reconnecting':
-        this._setState(status);
-        break;
-      case 'stopped':
-        void this._verify('stopped');
-        break;
-      default:
-        break;
+  private _onPageStatus(status: unknown): void {
+    const next = stateOfPageStatus(this._state, status);
+    if (next === 'check') {
+      void this._open('stopped');
+    } else if (next !== null) {
+      this._checking = null; // the page speaks for itself: a check still pending is out of date
+      this._setState(next);
     }
   }
 
-  /**
-   * Ask the server extension what became of the kernel and server, and show it.
-   *
-   * `attach`: only a server that is gone matters (the page may still be loading);
-   * `stopped`: the page gave up; `silent`: the frame loaded something that is not the app.
-   */
-  private async _verify(reason: 'attach' | 'stopped' | 'silent'): Promise<void> {
-    const bundle = this._bundle;
-    if (!bundle) {
+  private _postTheme(): void {
+    const target = this._frame.contentWindow;
+    if (!target || this._frameUrl === null) {
       return;
     }
-    if (reason !== 'attach') {
-      this._setState('checking');
-    }
-    const pending = checkKernel(bundle);
-    this._verifying = pending;
-    const verdict = await pending;
-    if (this.isDisposed || this._bundle !== bundle || this._verifying !== pending) {
-      return; // superseded by a reload or another bundle
-    }
-    if (reason === 'attach') {
-      if (verdict === 'running' || verdict === 'unknown' || this._pageStatus === 'live') {
-        return;
-      }
-    } else if (reason === 'silent' && verdict === 'running') {
-      this._setState('not-loaded');
-      return;
-    }
-    const state = VERDICT_STATE[verdict];
-    this._setState(state);
-    if (STATES[state].final && this._pageStatus !== 'stopped') {
-      // The page is not (or no longer) our app, or is still retrying: unload it, no dead frame.
-      this._unload();
+    // Same origin as JupyterLab (a path under its base URL): post to that origin only.
+    const origin = new URL(this._frameUrl, window.location.href).origin;
+    try {
+      target.postMessage(themeMessage(currentTheme(this.node)), origin);
+    } catch {
+      // the frame navigated elsewhere (another origin): it is not our page
     }
   }
 
   // -- presentation ------------------------------------------------------------------------
 
+  /** Sanitized HTML, or null without a sanitizer (then no snapshot is ever shown). */
+  private _sanitized(html: string): ISnapshot | null {
+    if (!this._sanitizer) {
+      return null;
+    }
+    const clean = this._sanitizer.sanitize(html);
+    return clean.trim() ? { html: clean, at: Date.now() } : null;
+  }
+
+  private _snapshot(): ISnapshot | null {
+    return chooseSnapshot(this._pageSnapshot, this._bundleSnapshot);
+  }
+
   private _setState(state: ViewState): void {
     this._state = state;
-    const info = STATES[state];
     this.node.dataset.state = state;
     this._stateNode.dataset.state = state;
+    this._render();
+  }
+
+  /** Show the state: the notice and its action, the frame or the snapshot, the toolbar's links. */
+  private _render(): void {
+    const info = STATES[this._state];
     this._stateLabel.textContent = info.label;
-    this._overlay.hidden = !info.notice;
-    this._overlayText.textContent = info.notice ?? '';
-    this._reloadButton.hidden = !info.reload;
-    this._stage.classList.toggle('trame-jupyter-dimmed', !!info.notice);
+    // One message: the notice when there is one, else the toolbar's word for the state.
+    this._stateLabel.hidden = !!info.notice;
+    this._notice.hidden = !info.notice;
+    this._notice.dataset.state = this._state;
+    this._noticeText.textContent = info.notice ?? '';
+
+    const snapshot = this._snapshot();
+    const frame = showsFrame(this._state, !!snapshot);
+    this._stage.hidden = this._state === 'error' || (!frame && !snapshot);
+    this._stage.classList.toggle('trame-jupyter-showing-snapshot', !frame);
+    this._frame.tabIndex = frame ? 0 : -1;
+    this._frame.setAttribute('aria-hidden', String(!frame));
+    if (!frame && snapshot && this._shownSnapshot !== snapshot) {
+      this._shownSnapshot = snapshot;
+      this._snapshotNode.innerHTML = snapshot.html; // sanitized by the renderer's sanitizer
+    }
+    this._updateActions();
+    this._fit();
   }
 
   private _showVersion(kernelVersion: string | null): void {
@@ -445,9 +503,9 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
 
   private _showError(errors: string[], kernelVersion: string | null): void {
     this._bundle = null;
+    this._checking = null;
     this._unload();
     this._toolbar.hidden = true;
-    this._stage.hidden = true;
     this._setState('error');
     this._showVersion(kernelVersion);
     this._errorNode.replaceChildren(
@@ -461,7 +519,14 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
   }
 
   private _updateActions(): void {
-    this._tabButton.hidden = !(this._tabAction && getHost() && this._bundle);
+    const host = getHost();
+    const info = STATES[this._state];
+    // A page whose server is gone is not offered anywhere else either.
+    const open = !!this._bundle && !info.final;
+    this._browserLink.hidden = !open;
+    this._tabButton.hidden = !(open && this._tabAction && host?.openInTab);
+    this._rerunButton.hidden = !(info.action === 'rerun' && host && this.isAttached && host.canRerun(this.node));
+    this._reloadButton.hidden = info.action !== 'reload';
   }
 
   private _isFilling(): boolean {
@@ -472,12 +537,15 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     this._frame.style.height = height;
   }
 
-  /** Size the frame: fixed, filling, or (by the follower) following the content. */
+  /** Size the frame: fixed, filling, or (by the follower) following the content; and the snapshot. */
   private _fit(): void {
     const bundle = this._bundle;
     if (!bundle || !this.isAttached || !this.isVisible) {
       return;
     }
+    // A snapshot takes a fixed height when the view has one, else its own (scrolling past the maximum).
+    this._snapshotNode.style.height = bundle.height && !this._isFilling() ? bundle.height : '';
+    this._snapshotNode.style.maxHeight = bundle.height || this._isFilling() ? '' : `${MAX_HEIGHT}px`;
     if (this._layoutFill) {
       this._setFrameHeight('');
       return; // the stylesheet stretches the frame over the box the layout gives this widget
@@ -507,6 +575,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
 
   private readonly _layoutFill: boolean;
   private readonly _tabAction: boolean;
+  private readonly _sanitizer: IRenderMime.ISanitizer | null;
   private readonly _toolbar: HTMLDivElement;
   private readonly _stateNode: HTMLSpanElement;
   private readonly _stateLabel: HTMLSpanElement;
@@ -514,20 +583,27 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
   private readonly _browserLink: HTMLAnchorElement;
   private readonly _tabButton: HTMLButtonElement;
   private readonly _versionNotice: HTMLDivElement;
-  private readonly _stage: HTMLDivElement;
-  private readonly _frame: HTMLIFrameElement;
-  private readonly _overlay: HTMLDivElement;
-  private readonly _overlayText: HTMLDivElement;
+  private readonly _notice: HTMLDivElement;
+  private readonly _noticeText: HTMLSpanElement;
+  private readonly _rerunButton: HTMLButtonElement;
   private readonly _reloadButton: HTMLButtonElement;
+  private readonly _stage: HTMLDivElement;
+  private readonly _snapshotNode: HTMLDivElement;
+  private readonly _frame: HTMLIFrameElement;
   private readonly _errorNode: HTMLDivElement;
   private readonly _follower: HeightFollower;
   private readonly _stopHostListener: () => void;
+  private readonly _stopThemeListener: () => void;
   private _bundle: ITrameBundle | null = null;
-  private _state: ViewState = 'connecting';
-  private _pageStatus: string | null = null;
+  private _state: ViewState = 'checking';
   private _messages = 0;
   private _timer: number | null = null;
-  private _verifying: Promise<Verdict> | null = null;
+  private _checking: Promise<Verdict> | null = null;
   private _fillContainer: HTMLElement | null = null;
   private _frameUrl: string | null = null;
+  /** Load again (after a check) when attached: the frame was emptied on detach, or never attached. */
+  private _reopen = false;
+  private _pageSnapshot: ISnapshot | null = null;
+  private _bundleSnapshot: ISnapshot | null = null;
+  private _shownSnapshot: ISnapshot | null = null;
 }

@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import nbformat
 import pytest
@@ -48,8 +49,9 @@ def test_live_view_round_trip(lab: LabServer, page: Any) -> None:
     assert "OK" in execute(page, 2, wait_for_state("server.state.label == 'resolution 7'"))
     frame.locator(".label").filter(has_text="resolution 7").wait_for()
 
-    # Python → browser, and the frame grows with its content (never measured from the frame itself)
-    before = frame_height(output)
+    # Python → browser, and the frame grows with its content (never measured from the frame itself); the
+    # content may start below the frame's minimum height, so the growth is counted from the content's.
+    before = frame.locator("#trame-jupyter-root").evaluate("root => root.getBoundingClientRect().height")
     execute(page, 3, "server.state.message = 'changed by python'\nserver.state.rows = list(range(12))")
     frame.locator(".message").filter(has_text="changed by python").wait_for()
     page.wait_for_function(
@@ -105,9 +107,17 @@ def run_in_kernel(client: BlockingKernelClient, code: str) -> str:
     return "".join(out)
 
 
+def notice(page: Any, index: int) -> str:
+    """The one visible notice of the view in cell ``index`` (a line above its snapshot, never an overlay)."""
+    notices = view(page, index).locator(".trame-jupyter-state-notice:visible")
+    assert notices.count() == 1, notices.all_inner_texts()
+    assert view(page, index).locator(".trame-jupyter-frame").is_hidden()
+    return notices.first.inner_text()
+
+
 def test_rerun_and_kernel_restart_and_shutdown(lab: LabServer, page: Any) -> None:
-    """Re-running shows the new server; a stopped server, a restarted kernel and a shut down kernel each
-    show their notice over the dimmed frame."""
+    """Re-running shows the new server; a stopped server, a restarted kernel (through the Lab UI) and a shut
+    down kernel each show the snapshot under their one notice, in place of the frame."""
     open_notebook(page, lab, lab.write_notebook("restart.ipynb", [APP, "server.stop()"]))
     run_cell(page, 0)
     wait_state(page, view(page, 0), "live")
@@ -117,22 +127,22 @@ def test_rerun_and_kernel_restart_and_shutdown(lab: LabServer, page: Any) -> Non
 
     run_cell(page, 1)
     wait_state(page, view(page, 0), "server-stopped")
-    overlay = view(page, 0).locator(".trame-jupyter-overlay")
-    assert "stopped" in overlay.inner_text()
-    assert view(page, 0).locator(".trame-jupyter-stage.trame-jupyter-dimmed").count() == 1
+    assert notice(page, 0).startswith("Server stopped.")
+    assert view(page, 0).locator(".trame-jupyter-snapshot .message").inner_text() == "hello from python"
 
     run_cell(page, 0)
     wait_state(page, view(page, 0), "live")
     command(page, "notebook:restart-kernel")
     page.locator(".jp-Dialog .jp-mod-accept").click()
     wait_state(page, view(page, 0), "kernel-restarted")
-    assert "re-run the cell" in view(page, 0).locator(".trame-jupyter-overlay").inner_text()
+    assert notice(page, 0).startswith("Kernel restarted.")
 
     page.wait_for_function("() => jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle'")
     run_cell(page, 0)
     wait_state(page, view(page, 0), "live")
     command(page, "notebook:shutdown-kernel")  # no confirmation dialog for this one
     wait_state(page, view(page, 0), "kernel-shutdown")
+    assert notice(page, 0).startswith("Kernel not running.")
     assert not page.errors, page.errors
 
 
@@ -214,7 +224,8 @@ def test_invalid_bundle_and_version_mismatch(lab: LabServer, page: Any) -> None:
 
 def test_saved_output_untrusted_then_trusted(lab: LabServer, page: Any) -> None:
     """A saved notebook is untrusted: our (unsafe) renderer is not used, the bundle's text/html fallback
-    is. Once trusted, the view checks its kernel first and shows the notice instead of a dead frame."""
+    is. Once trusted, the view checks its kernel first and shows the saved snapshot under a notice that is
+    true while the notebook runs another kernel, instead of a dead frame."""
     name = lab.write_notebook("saved.ipynb", ["display(server)"])
     notebook = nbformat.read(lab.root_dir / name, as_version=4)
     server_id = "0000aaaa-demo"
@@ -228,6 +239,8 @@ def test_saved_output_untrusted_then_trusted(lab: LabServer, page: Any) -> None:
         "kernel_id": str(uuid.uuid4()),  # a kernel this Jupyter never ran
         "kernel_pid": 12345,
         "version": trame_jupyter.__version__,
+        "stopped": False,
+        "snapshot": "<div class='saved'>saved picture</div><script>window.snapshotScript = 1</script>",
     }
     notebook.cells[0].outputs = [
         nbformat.v4.new_output(
@@ -243,7 +256,11 @@ def test_saved_output_untrusted_then_trusted(lab: LabServer, page: Any) -> None:
     command(page, "notebook:trust")
     page.locator(".jp-Dialog .jp-mod-accept").click()
     output = view(page, 0)
-    wait_state(page, output, "kernel-shutdown")
+    wait_state(page, output, "not-running")
+    assert notice(page, 0).startswith("Server not running.")
+    assert "start a kernel" not in output.inner_text().lower()
+    assert output.locator(".trame-jupyter-snapshot .saved").inner_text() == "saved picture"
+    assert output.locator(".trame-jupyter-snapshot script").count() == 0  # sanitized in the front end too
     assert output.locator(".trame-jupyter-frame").get_attribute("src") in (None, "about:blank")
     assert not page.errors, page.errors
 
@@ -256,7 +273,9 @@ def test_sizing_rules(lab: LabServer, page: Any) -> None:
     run_cell(page, 0)
     output = view(page, 0)
     wait_state(page, output, "live")
-    server_id = output.locator(".trame-jupyter-frame").get_attribute("src").split("server_id=")[1]
+    query = parse_qs(urlsplit(output.locator(".trame-jupyter-frame").get_attribute("src")).query)
+    server_id = query["server_id"][0]
+    assert query["embed"] == ["jupyter"]  # the page leaves the status to the renderer
     app_frame = next(f for f in page.frames if "trame-jupyter/" in f.url)
 
     def post(target: Any, *heights: float) -> None:

@@ -1,4 +1,4 @@
-"""The same renderer under a hub-like base URL, and in Notebook 7's notebook page."""
+"""The same renderer under a hub-like base URL, and in Notebook 7's notebook page (live, and stopped)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from .apps import APP, CLIENTS, wait_for_state
 from .lab_harness import LabServer, execute, open_notebook, run_cell, view, wait_state
+from .test_lab_snapshots import assert_one_notice, not_found, record_requests, screenshot, server_id_of, snapshot_text
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
@@ -43,3 +44,25 @@ def test_notebook7(notebook7: LabServer, page: Any) -> None:
     output = view(page, 0)
     assert output.locator(".trame-jupyter-open-tab").is_hidden()
     assert output.locator(".trame-jupyter-open-browser").is_visible()
+
+
+def test_notebook7_stop_shows_the_snapshot(notebook7: LabServer, page: Any) -> None:
+    """(e) Notebook 7: ``server.stop()`` shows the snapshot under one notice; Re-run (the application plugin
+    finds the cell through Notebook 7's notebook tracker) makes the view live again."""
+    open_notebook(page, notebook7, notebook7.write_notebook("nb7_stop.ipynb", [APP]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    execute(page, 1, "server.state.message = 'stopped in notebook 7'")
+    page.frame_locator(".trame-jupyter-frame").first.locator(".message").filter(has_text="notebook 7").wait_for()
+    requests = record_requests(page, server_id_of(output))
+    execute(page, 2, "server.stop()")
+    wait_state(page, output, "server-stopped")
+    assert_one_notice(output, "server stopped")
+    assert "stopped in notebook 7" in snapshot_text(output)
+    assert not_found(requests) == [], requests
+    screenshot(page, "e-notebook7-stopped")
+
+    output.locator(".trame-jupyter-rerun").click()
+    wait_state(page, view(page, 0), "live")
+    assert not page.errors, page.errors

@@ -1,5 +1,6 @@
-// When the page is inside an iframe (a notebook output), tell the parent how tall the content is
-// and how the connection is doing, so the output can size itself and show what happens.
+// When the page is inside an iframe (a notebook output), tell the parent how tall the content is,
+// how the connection is doing, and what the app looked like when the connection was lost, so the
+// output can size itself, show what happens, and keep the last picture once the server is gone.
 import { EMBED_MESSAGE } from './protocol.js';
 
 /**
@@ -12,7 +13,7 @@ import { EMBED_MESSAGE } from './protocol.js';
  */
 export function createEmbedding({ self, parent, content, serverId }) {
   if (!parent || parent === self) {
-    return { postStatus() {}, disconnect() {} };
+    return { postStatus() {}, postSnapshot() {}, disconnect() {} };
   }
   const post = (message) => {
     try {
@@ -50,6 +51,9 @@ export function createEmbedding({ self, parent, content, serverId }) {
   return {
     postStatus(status) {
       post({ type: EMBED_MESSAGE.STATUS, status });
+    },
+    postSnapshot(html) {
+      post({ type: EMBED_MESSAGE.SNAPSHOT, html });
     },
     disconnect() {
       observer.disconnect();

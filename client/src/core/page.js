@@ -1,6 +1,6 @@
 // What the page address tells the client: where the websocket is, which layout to show, which
 // output it is embedded in, and the secret (read once, then removed from the address bar).
-import { SESSION_PATH, WS_PATH } from './protocol.js';
+import { EMBED_JUPYTER, EMBED_PARAM, SESSION_PATH, WS_PATH } from './protocol.js';
 
 /** Websocket URL next to the page, so the app works under any path prefix (e.g. the Jupyter proxy). */
 export function websocketUrl(pageHref) {
@@ -18,12 +18,17 @@ export function sessionUrl(pageHref) {
   return url.href;
 }
 
-/** `{ui, serverId}` from the query string: `?ui=<layout>` (default main) and `?server_id=`. */
+/**
+ * `{ui, serverId, jupyterFrame}` from the query string: `?ui=<layout>` (default main), `?server_id=`,
+ * and `?embed=jupyter`, which our JupyterLab renderer adds to the frames it makes (it shows the
+ * connection status itself, so the page does not show its own).
+ */
 export function readPageOptions(pageHref) {
   const params = new URL(pageHref).searchParams;
   return {
     ui: params.get('ui') || 'main',
     serverId: params.get('server_id'),
+    jupyterFrame: params.get(EMBED_PARAM) === EMBED_JUPYTER,
   };
 }
 

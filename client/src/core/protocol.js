@@ -1,8 +1,21 @@
 // What the client speaks: the shared contract (labextension/src/contract.ts, the twin of
 // trame_jupyter/contract.py) plus wslink's own envelope (wslink's framing and error codes).
-import { KEY, MESSAGE_SIZE, MESSAGE_STATUS, RPC, SESSION_PATH, STATUSES, TOPIC, WS_PATH } from '@trame-jupyter/contract';
+import {
+  KEY,
+  MAX_PAGE_SNAPSHOT,
+  MESSAGE_SIZE,
+  MESSAGE_SNAPSHOT,
+  MESSAGE_STATUS,
+  MESSAGE_THEME,
+  RPC,
+  SESSION_PATH,
+  STATUSES,
+  THEME_VARIABLES,
+  TOPIC,
+  WS_PATH,
+} from '@trame-jupyter/contract';
 
-export { KEY, RPC, SESSION_PATH, TOPIC, WS_PATH };
+export { KEY, MAX_PAGE_SNAPSHOT, MESSAGE_THEME, RPC, SESSION_PATH, THEME_VARIABLES, TOPIC, WS_PATH };
 
 export const WSLINK_VERSION = '1.0';
 export const HELLO_METHOD = 'wslink.hello';
@@ -32,7 +45,12 @@ export const STATUS = Object.freeze(Object.fromEntries(STATUSES.map((status) => 
 export const EMBED_MESSAGE = Object.freeze({
   SIZE: MESSAGE_SIZE, // {type, height, server_id}
   STATUS: MESSAGE_STATUS, // {type, status, server_id}
+  SNAPSHOT: MESSAGE_SNAPSHOT, // {type, html, server_id}
 });
+
+/** Query parameter our JupyterLab renderer adds to a page it embeds: it shows the status itself. */
+export const EMBED_PARAM = 'embed';
+export const EMBED_JUPYTER = 'jupyter';
 
 /** Key of a value whose sub-keys listed under it are never sent back (uploaded file content). */
 export const FILTER_KEY = '_filter';

@@ -1,5 +1,6 @@
 // The visible connection status: #trame-jupyter-status[data-status], and the app dimmed and inert
-// whenever what it shows may be stale (so old values are never taken for live ones).
+// whenever what it shows may be stale (so old values are never taken for live ones). In a frame of
+// our JupyterLab renderer the line stays hidden: the renderer shows one notice for the whole output.
 import { STATUS } from './protocol.js';
 
 const TEXT = {
@@ -13,10 +14,12 @@ export class StatusView {
   /**
    * @param {HTMLElement} element the status element (id trame-jupyter-status)
    * @param {HTMLElement} app the element the app is mounted in
+   * @param {{shown?: boolean}} [options] `shown: false` keeps the line hidden (data-status still follows)
    */
-  constructor(element, app) {
+  constructor(element, app, { shown = true } = {}) {
     this.element = element;
     this.app = app;
+    this.shown = shown;
     this.status = null;
     this._listeners = new Set();
   }
@@ -30,7 +33,7 @@ export class StatusView {
     this.status = status;
     this.element.dataset.status = status;
     this.element.textContent = detail || TEXT[status] || status;
-    this.element.hidden = status === STATUS.LIVE;
+    this.element.hidden = !this.shown || status === STATUS.LIVE;
     this.element.setAttribute('role', status === STATUS.STOPPED ? 'alert' : 'status');
     const stale = status !== STATUS.LIVE;
     this.app.classList.toggle('trame-jupyter-stale', stale);
