@@ -18,6 +18,7 @@ from wslink import register
 from wslink.websocket import ServerProtocol
 
 from . import wire
+from .contract import RESERVED_PREFIX
 from .rpc import METHOD_NOT_FOUND, RpcError, current_client_id, invalid_params
 
 if TYPE_CHECKING:
@@ -145,6 +146,13 @@ class TrameProtocol(ServerProtocol):
         ):
             raise invalid_params("trame.state.update expects one argument: a list of {key, value} maps")
         values = {c["key"]: c["value"] for c in changes}
+        reserved = sorted(key for key in values if key.startswith(RESERVED_PREFIX))
+        if reserved:
+            # Templates, scripts, styles and vue_use run in every page: only Python may set them.
+            raise invalid_params(
+                f"trame.state.update: {', '.join(reserved)} can only be set by the server (keys starting with "
+                f"{RESERVED_PREFIX!r} are reserved); nothing was changed"
+            )
         state = self._server.root_server.state
         with state:
             # Echo to the other clients first (this also records what they have), then run callbacks.

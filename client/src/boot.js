@@ -1,6 +1,7 @@
 // Page start-up: read the address, connect, load the state and resources, mount the Vue app, and
-// keep it in sync across reconnections. Everything is passed in: no globals are set.
-import { createApp } from 'vue';
+// keep it in sync across reconnections. Two globals are set, because trame's widget bundles (UMD) need
+// them: `Vue` (bound at their load) and `trame` (the client API, also injected as "trame").
+import * as Vue from 'vue';
 import { Connection, STOP_REASON } from './core/connection.js';
 import { createEmbedding } from './core/embed.js';
 import { forwardErrors } from './core/errors.js';
@@ -12,7 +13,8 @@ import { StatusView } from './core/status.js';
 import { StateStore } from './core/store.js';
 import { listenForTheme } from './core/theme.js';
 import { createRoot, useGlobalPlugins } from './vue/app.js';
-import { TramePlugin } from './vue/plugin.js';
+import { TramePlugin, createTrame } from './vue/plugin.js';
+import { ProblemsView } from './core/problems.js';
 
 const RESOURCE_KEYS = [KEY.STYLES, KEY.SCRIPTS, KEY.MODULE_SCRIPTS];
 const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -66,8 +68,10 @@ export async function boot(win, { retry } = {}) {
   }
 
   let connection = null;
+  let context = null; // the client API (createTrame), made with the first state, before any bundle loads
   const store = new StateStore({ call: (method, args) => connection.call(method, args) });
-  const resources = new ResourceLoader(doc);
+  const problems = new ProblemsView(doc.getElementById('trame-jupyter-problems'));
+  const resources = new ResourceLoader(doc, (url) => problems.add(`Could not load ${url}.`));
   const errors = forwardErrors({
     send: (message) => (connection?.session ? connection.call(RPC.CLIENT_ERROR, [message]) : Promise.reject()),
     target: win,
@@ -79,6 +83,11 @@ export async function boot(win, { retry } = {}) {
       throw new Error('trame.state.get answered without a state');
     }
     store.replaceAll(result.state);
+    if (!context) {
+      context = createTrame({ connection, store });
+      win.Vue = Vue;
+      win.trame = context.trame;
+    }
     await resources.sync(store);
     if (!app) app = mount();
     errors.flush();
@@ -104,12 +113,14 @@ export async function boot(win, { retry } = {}) {
   });
 
   function mount() {
-    const vueApp = createApp(createRoot(ui));
+    const vueApp = Vue.createApp(createRoot(ui));
     vueApp.config.errorHandler = (error, instance, info) => {
       console.error(`trame-jupyter: error in ${info}:`, error);
     };
-    vueApp.use(TramePlugin, { connection, store });
-    useGlobalPlugins(vueApp, store.get(KEY.VUE_USE), win);
+    vueApp.use(TramePlugin, { connection, store, context });
+    useGlobalPlugins(vueApp, store.get(KEY.VUE_USE), context.trame, win, (name) =>
+      problems.add(`The Vue plugin ${name} could not be installed.`),
+    );
     vueApp.mount(appElement);
     return vueApp;
   }

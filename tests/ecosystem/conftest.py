@@ -8,3 +8,6 @@ REQUIRED = ("trame_client", "trame_vuetify", "trame_plotly", "trame_matplotlib",
 
 if any(importlib.util.find_spec(name) is None for name in REQUIRED):
     collect_ignore_glob = ["test_*.py"]
+
+# The browser tests' fixtures (a real Chromium, servers on a loop thread), shared with tests/browser.
+from browser.conftest import context, new_page, page, serve, server_thread  # noqa: E402, F401

@@ -197,3 +197,22 @@ async def test_http_headers_reach_the_browser():
     async with running(server), aiohttp.ClientSession() as session:
         async with session.get(f"http://127.0.0.1:{server.port}/index.html") as response:
             assert response.headers["X-Test"] == "yes"
+
+
+def test_a_saved_vuetify_app_shows_its_text_and_values():
+    """A snapshot (saved notebook, nbconvert) of a Vuetify app: components do not run there, so each shows
+    its label and bound value as text; no Vuetify markup or script."""
+    from trame_jupyter.snapshot import render_snapshot
+
+    server = Server("vuetify-snapshot")
+    with SinglePageLayout(server) as layout:
+        layout.title.set_text("Survey")
+        with layout.content:
+            vuetify3.VTextField(v_model=("name", "Ada"), label="Name")
+            vuetify3.VCheckbox(v_model=("agree", True), label="Agree")
+            vuetify3.VSlider(v_model=("level", 30), label="Level")
+            vuetify3.VChip("{{ level }} %")
+    snapshot = render_snapshot(server.state.initial, "main")
+    for text in ("Survey", "Name: Ada", "Agree: true", "Level: 30", "30 %"):
+        assert text in snapshot
+    assert "<script" not in snapshot and "VTextField" not in snapshot and "v-model" not in snapshot

@@ -185,10 +185,28 @@ class SnapshotRenderer:
             inner = html.escape(value if value is not None else self._text_content(node, scope), quote=False)
         elif not void:
             inner = self._children(node, scope, depth)
+        if tag not in ALLOWED_TAGS:
+            inner = self._component_summary(attributes, scope) + inner
         if shown in _LEADING_NEWLINE_TAGS:
             inner = "\n" + inner
         opening = f"<{shown}{rendered}>"
         return opening if void else f"{opening}{inner}</{shown}>"
+
+    def _component_summary(self, attributes: Mapping[str, Any], scope: Mapping[str, Any]) -> str:
+        """What a component (a text field, a slider, a select …) showed beside its children: its label and
+        its bound value, as text (``Name: Ada``), since the component itself does not run here."""
+        label = self._attribute_value(attributes, "label", scope)
+        label_text = js_string(label) if label not in (None, UNDEFINED) and not isinstance(label, bool) else ""
+        value: Any = UNDEFINED
+        if _has_model(attributes):
+            value = self._model_value(attributes, scope)
+        elif ":model-value" in attributes or ":modelvalue" in attributes:
+            value = self._attribute_value(attributes, "model-value", scope)
+            if value is UNDEFINED:
+                value = self._attribute_value(attributes, "modelvalue", scope)
+        value_text = "" if value in (None, UNDEFINED) else display_string(value)
+        text = f"{label_text}: {value_text}" if label_text and value_text else label_text or value_text
+        return f'<span class="trame-jupyter-snapshot-value">{html.escape(text, quote=False)}</span>' if text else ""
 
     def _text_content(self, node: _Node, scope: Mapping[str, Any]) -> str:
         """The text of ``node``'s direct text children, ``{{ }}`` evaluated (not escaped)."""

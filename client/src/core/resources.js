@@ -13,8 +13,13 @@ function urls(list) {
 }
 
 export class ResourceLoader {
-  constructor(doc = document) {
+  /**
+   * @param {Document} doc
+   * @param {Function} [onError] `(url) => void` for a resource that failed to load (shown to the user)
+   */
+  constructor(doc = document, onError = () => {}) {
     this.document = doc;
+    this._onError = onError;
     this._loaded = new Map(); // absolute URL → promise
   }
 
@@ -32,6 +37,7 @@ export class ResourceLoader {
           element.addEventListener('load', () => resolve(true));
           element.addEventListener('error', () => {
             console.error(`trame-jupyter: could not load ${url} (${href})`);
+            this._onError(url);
             resolve(false);
           });
           this.document.head.appendChild(element);
@@ -85,7 +91,7 @@ export function applyDocumentKeys(store, keys, doc = document) {
       }
       link.href = icon;
     } else if (link) {
-      link.remove();
+      link.href = 'data:,'; // no icon: an empty one, or the browser asks for /favicon.ico (a 404)
     }
   }
 }

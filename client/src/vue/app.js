@@ -17,21 +17,33 @@ export function createRoot(ui) {
   };
 }
 
-/** `app.use(window[name], opts)` for every `trame__vue_use` entry ("Name" or ["Name", opts]). */
-export function useGlobalPlugins(app, entries, globals = window) {
+/**
+ * Evaluate one `trame__vue_use` entry: `"expression"` or `["expression", ...options]`, where an option
+ * `{js_eval: "expression"}` is evaluated too (trame's format). Expressions run in the page's global
+ * scope with `trame` in reach, e.g. `Vuetify.createVuetify(trame.state.get('trame__vuetify3_config')||{})`.
+ * Only Python can set this key: the server refuses `trame__*` writes from browsers.
+ * @returns {[object, ...any[]]} the plugin and its options
+ */
+export function evaluatePlugin(entry, trame, globals = window) {
+  const [expression, ...options] = Array.isArray(entry) ? entry : [entry];
+  const run = (code) => new globals.Function('trame', `"use strict"; return (${code});`)(trame);
+  const plugin = run(String(expression));
+  if (!plugin) throw new Error('it evaluates to nothing (is its script loaded?)');
+  return [plugin, ...options.map((option) => (option && typeof option.js_eval === 'string' ? run(option.js_eval) : option))];
+}
+
+/**
+ * `app.use(...)` every `trame__vue_use` entry. A failing entry is reported (`onError(entry, error)` and the
+ * console) and skipped: the rest of the page still mounts.
+ */
+export function useGlobalPlugins(app, entries, trame, globals = window, onError = () => {}) {
   for (const entry of Array.isArray(entries) ? entries : []) {
-    const [name, options] = Array.isArray(entry) ? entry : [entry, undefined];
-    const plugin = String(name)
-      .split('.')
-      .reduce((object, part) => (object == null ? undefined : object[part]), globals);
-    if (!plugin) {
-      console.error(`trame-jupyter: Vue plugin '${name}' (trame__vue_use) is not loaded: no global of that name`);
-      continue;
-    }
+    const name = Array.isArray(entry) ? entry[0] : entry;
     try {
-      app.use(plugin, ...(options === undefined ? [] : [options]));
+      app.use(...evaluatePlugin(entry, trame, globals));
     } catch (error) {
-      console.error(`trame-jupyter: Vue plugin '${name}' failed to install:`, error);
+      console.error(`trame-jupyter: Vue plugin '${name}' (trame__vue_use) could not be installed: ${error?.message ?? error}`);
+      onError(String(name), error);
     }
   }
 }

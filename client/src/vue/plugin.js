@@ -59,6 +59,7 @@ export function createTrame({ connection, store }) {
     typed: typedArray,
     download,
     get: (key) => data[key],
+    vtk: {}, // trame-vtk's bundle registers its helpers here when it loads
   };
   const trame = {
     refs: Object.create(null),
@@ -73,6 +74,10 @@ export function createTrame({ connection, store }) {
           if (keys.some((key) => changed.includes(key))) fn(...keys.map((key) => store.get(key)));
         }),
       get data() {
+        return data;
+      },
+      /** trame-client's name for the values (its widget code reads `trame.state.state[key]`). */
+      get state() {
         return data;
       },
     },
@@ -132,11 +137,12 @@ export function createTrame({ connection, store }) {
 }
 
 export const TramePlugin = {
-  /** `app.use(TramePlugin, {connection, store})` */
-  install(app, { connection, store }) {
-    const context = createTrame({ connection, store });
+  /** `app.use(TramePlugin, {connection, store, context})`; `context`: a `createTrame` result made earlier. */
+  install(app, { connection, store, context = createTrame({ connection, store }) }) {
     const { trame, data, registry, write } = context;
+    trame.app = app;
     app.provide(TRAME_KEY, context);
+    app.provide('trame', trame); // what trame's widget packages inject
     app.config.globalProperties.trame = trame;
     app.component('trame-template', makeTrameTemplate(registry));
     app.component('trame-style', TrameStyle);
