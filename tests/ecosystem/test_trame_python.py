@@ -216,3 +216,22 @@ def test_a_saved_vuetify_app_shows_its_text_and_values():
     for text in ("Survey", "Name: Ada", "Agree: true", "Level: 30", "30 %"):
         assert text in snapshot
     assert "<script" not in snapshot and "VTextField" not in snapshot and "v-model" not in snapshot
+
+
+def test_an_unsupported_trame_client_is_named_with_the_fix(monkeypatch):
+    import sys
+    import types
+    from pathlib import Path
+
+    from trame_jupyter.widgets import core
+
+    # The range the error quotes is the one the package declares.
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    assert f'"trame-client{core.SUPPORTED_TRAME_CLIENT}"' in pyproject
+
+    # A trame-client whose widgets module has no shared element stack (not a release we know).
+    monkeypatch.setitem(sys.modules, "trame_client.widgets.core", types.ModuleType("trame_client.widgets.core"))
+    server = Server("old-client")
+    with pytest.raises(core.UnsupportedTrameClientError, match=r"trame-client \S+ is not supported.*pip install"):
+        with DivLayout(server):
+            html.Div("x")

@@ -112,7 +112,35 @@ def _trame_client_stack() -> Any | None:
     core never imports trame-client itself.
     """
     module = sys.modules.get("trame_client.widgets.core")
-    return getattr(module, "HTML_CTX", None) if module is not None else None
+    if module is None:
+        return None
+    stack = getattr(module, "HTML_CTX", None)
+    if not all(hasattr(stack, name) for name in ("enter", "exit", "element_stack")):
+        raise UnsupportedTrameClientError(_installed_version("trame-client"))
+    return stack
+
+
+#: The trame-client releases whose element stack the bridge above knows (pyproject's ``trame`` extra).
+SUPPORTED_TRAME_CLIENT = ">=4.1,<5"
+
+
+class UnsupportedTrameClientError(RuntimeError):
+    """trame-client is imported, but not a release whose widgets can share our element stack."""
+
+    def __init__(self, installed: str) -> None:
+        super().__init__(
+            f"trame-client {installed} is not supported: trame's widgets need trame-client{SUPPORTED_TRAME_CLIENT} "
+            f'to nest with trame_jupyter\'s. Run: pip install "trame-client{SUPPORTED_TRAME_CLIENT}"'
+        )
+
+
+def _installed_version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "(unknown version)"
 
 
 def current_parent() -> Any | None:
