@@ -123,3 +123,110 @@ def wait_state(page: Any, locator: Any, state: str, timeout: float = 30_000) -> 
 
 def frame_height(locator: Any) -> float:
     return locator.locator(".trame-jupyter-frame").evaluate("frame => frame.getBoundingClientRect().height")
+
+
+# -- whole notebooks -----------------------------------------------------------------------------
+
+RUN_ALL_TIMEOUT_MS = 120_000
+
+
+def run_all(page: Any, timeout: float = RUN_ALL_TIMEOUT_MS) -> None:
+    """Run All, as the Run menu does (the command ``notebook:run-all-cells``); returns when the run ended
+    (every cell ran, or one failed and stopped it) and the kernel is idle."""
+    page.evaluate(
+        """async (timeout) => {
+            const late = new Promise((_, reject) =>
+                setTimeout(() => reject(new Error('Run All still running')), timeout));
+            await Promise.race([jupyterapp.commands.execute('notebook:run-all-cells'), late]);
+        }""",
+        timeout,
+    )
+    page.wait_for_function(
+        f"() => {NOTEBOOK}.sessionContext.session?.kernel?.status === 'idle'", timeout=RUN_TIMEOUT_MS
+    )
+
+
+def unrun_cells(page: Any) -> list[int]:
+    """Indexes of the code cells without an execution count (or still showing ``[*]``)."""
+    return page.evaluate(
+        f"""() => {NOTEBOOK}.content.widgets.flatMap((cell, index) =>
+            cell.model.type === 'code'
+                && (cell.model.executionCount === null || cell.promptNode.textContent.trim() === '[*]:')
+                ? [index] : [])"""
+    )
+
+
+def cell_outputs(page: Any, output_type: str, stream: str | None = None) -> list[str]:
+    """The outputs of one type (``error``, or ``stream`` of ``stream`` stdout/stderr) of every cell, as text
+    prefixed with the cell's index."""
+    return page.evaluate(
+        f"""([type, stream]) => {NOTEBOOK}.content.widgets.flatMap((cell, index) =>
+            cell.model.type !== 'code' ? [] : cell.model.outputs.toJSON()
+                .filter((o) => o.output_type === type && (stream === null || o.name === stream))
+                .map((o) => `cell ${{index}}: `
+                    + (o.ename ? `${{o.ename}}: ${{o.evalue}}` : [].concat(o.text).join(''))))""",
+        [output_type, stream],
+    )
+
+
+def view_states(page: Any) -> list[str]:
+    """The connection state of every view in the notebook, in page order."""
+    return page.locator(".jp-Notebook .trame-jupyter-view").evaluate_all("views => views.map(v => v.dataset.state)")
+
+
+def wait_views_live(page: Any, count: int, timeout: float = 30_000) -> None:
+    """Wait until the notebook shows exactly ``count`` views and every one is live."""
+    try:
+        page.wait_for_function(
+            """(count) => {
+                const views = [...document.querySelectorAll('.jp-Notebook .trame-jupyter-view')];
+                return views.length === count && views.every((v) => v.dataset.state === 'live');
+            }""",
+            arg=count,
+            timeout=timeout,
+        )
+    except Exception as error:  # Playwright's TimeoutError: say what the views show instead
+        raise AssertionError(f"expected {count} live views, the notebook shows {view_states(page)}") from error
+
+
+def app_frame(locator: Any) -> Any:
+    """The page (a Playwright ``Frame``) inside a view's iframe."""
+    frame = locator.locator(".trame-jupyter-frame").element_handle().content_frame()
+    assert frame is not None, "the view has no page"
+    return frame
+
+
+def screenshot_notebook(page: Any, path: Path, max_height: int = 12_000) -> None:
+    """A screenshot of the whole notebook. The notebook scrolls inside the page, so a full-page screenshot
+    alone shows one screen: the window is first made tall enough to show the last cell, then set back."""
+    viewport = page.viewport_size
+    measure = f"""() => {{
+        const panel = {NOTEBOOK};
+        const scroller = panel.node.querySelector('.jp-WindowedPanel-outer');
+        scroller.scrollTop = 0;
+        const last = panel.content.widgets[panel.content.widgets.length - 1].node;
+        return [Math.ceil(last.getBoundingClientRect().bottom - scroller.getBoundingClientRect().bottom),
+                scroller.clientHeight];
+    }}"""
+    for _ in range(5):  # cells out of view have an estimated height until they are shown: measure again
+        missing, height = page.evaluate(measure)
+        current = page.viewport_size["height"]
+        if missing <= 0 or current >= max_height:
+            break
+        page.set_viewport_size({"width": viewport["width"], "height": min(current + missing + 16, max_height)})
+        page.wait_for_function(  # JupyterLab laid the notebook out again in the taller window
+            f"""([height, max]) => innerHeight >= max
+                || {NOTEBOOK}.node.querySelector('.jp-WindowedPanel-outer').clientHeight > height""",
+            arg=[height, max_height],
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(viewport)
+
+
+def shutdown_kernels(server: LabServer) -> None:
+    """Shut every kernel of ``server`` down (as the Running panel does), so none outlives its test."""
+    response = server.http("api/sessions")
+    response.raise_for_status()
+    for session in response.json():
+        server.http(f"api/sessions/{session['id']}", method="DELETE").raise_for_status()
