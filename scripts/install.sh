@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Installs the project and everything it needs, idempotently, on a fresh machine:
-#   Debian's chromium (browser tests), a virtualenv in .venv, the package in editable mode with its
-#   test extras. The editable build runs `npm install` and `npm run build:prod` (browser client and
-#   JupyterLab extension); it is re-run only when a Python or JS source changed since the last install.
+# Installs the project, idempotently, on a fresh machine: a virtualenv in .venv and the package in
+# editable mode with its test extras. The editable build runs `npm install` and `npm run build:prod`
+# (browser client and JupyterLab extension); it is re-run only when a Python or JS source changed since
+# the last install. Nothing here needs root: the tests' system package (Chromium) is scripts/test.sh's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-bash scripts/system-deps.sh
 
 if [ ! -x .venv/bin/python ]; then
   "${PYTHON:-python3}" -m venv .venv

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash scripts/system-deps.sh  # Debian's Chromium, for the browser tests (needs root or sudo once)
 bash scripts/install.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
