@@ -186,3 +186,24 @@ def test_the_writer_can_remove_a_route_the_reader_refuses(tmp_path):
     assert table.load("k1-wild") is None
     assert table.remove(refused) is True
     assert not (tmp_path / "k1-wild.json").exists()
+
+
+async def test_a_kernels_first_server_sweeps_routes_of_dead_kernels(tmp_path):
+    from trame_jupyter import Server
+    from trame_jupyter.jupyter.kernel import KernelHost
+
+    table = RouteTable(tmp_path)
+    stale = table.write(route("k0-killed", pid=dead_pid()))  # a kernel killed before it could clean up
+    live = table.write(route("k0-other"))
+    host = KernelHost(shell=None, routes=table)
+    server = Server("sweep")
+    host.adopt(server)
+    server.start(exec_mode="task", port=0)
+    await server.ready
+    try:
+        assert not stale.exists()
+        assert live.exists()  # a live process's route stays
+        assert [r.name for r in table.routes()].count("sweep") == 1
+    finally:
+        await server.stop()
+    assert [r.server_id for r in table.routes()] == ["k0-other"]

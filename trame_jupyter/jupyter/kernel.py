@@ -44,6 +44,15 @@ class KernelHost:
         self.shell = shell
         self.routes = routes or RouteTable()
         self.kernel_id = environment.kernel_id()
+        self._swept = False
+
+    def register(self, route: Route) -> None:
+        """Write ``route``; the first time, first remove the routes of kernels that died without removing
+        theirs (killed rather than shut down), so the directory does not fill up over the sessions."""
+        if not self._swept:
+            self._swept = True
+            self.routes.routes()  # reading removes the routes whose process is gone
+        self.routes.write(route)
 
     def origin(self) -> Origin | None:
         cell = environment.current_cell()
@@ -84,7 +93,7 @@ class ProxyRegistration:
             ws_max_msg_size=server.options.ws_max_msg_size,
         )
         try:
-            host.routes.write(self.route)
+            host.register(self.route)
         except OSError as error:
             logger.error("Could not register server %r with the Jupyter proxy: %s", server.name, error)
         atexit.register(self._at_exit)
