@@ -81,10 +81,10 @@ async ({ rounds, warmup }) => {
 class AppProcess:
     """One benchmark server in its own process; ``url`` once it is ready."""
 
-    def __init__(self, python: str, kind: str, flags: tuple[str, ...] = ()) -> None:
+    def __init__(self, python: str, kind: str, flags: tuple[str, ...] = (), script: str = "_browser_apps.py") -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "TRAME_DISABLE_V3_WARNING": "1"}
         self.process = subprocess.Popen(
-            [python, "-u", str(HERE / "_browser_apps.py"), kind, *flags],
+            [python, "-u", str(HERE / script), kind, *flags],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

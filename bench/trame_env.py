@@ -29,7 +29,7 @@ def create() -> Path:
     if not (VENV / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     # jupyter-server-proxy: the peer's way into Jupyter, for bench/browser_roundtrip.py --jupyter.
-    packages = ["trame", "numpy", "jupyter_server", "jupyter-server-proxy"]
+    packages = ["trame", "trame-vuetify", "numpy", "jupyter_server", "jupyter-server-proxy"]
     subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", *packages], check=True)
     return VENV / "bin" / "python"
 
