@@ -180,3 +180,20 @@ def test_the_last_pass_holds_whatever_it_is_given():
     )
     assert sanitize_html(raw) == expected
     assert expected in static_html(raw)
+
+
+def test_overlays_show_their_activator_and_icons_no_glyph_names():
+    state = {
+        "trame__template_main": (
+            '<div><VTooltip text="t"><template v-slot:activator="{ props }"><button v-bind="props">Help</button>'
+            "</template><pre>versions: 1.2.3</pre></VTooltip>"
+            '<v-menu activator="parent"><div>menu item</div></v-menu>'
+            '<VDialog v-model="open"><template #activator="{ props }"><span>Open the dialog</span></template>'
+            "<div>dialog body</div></VDialog><VBtn><VIcon>mdi-close</VIcon> Close</VBtn></div>"
+        ),
+        "open": False,
+    }
+    out = render_snapshot(state, "main")
+    assert "Help" in out and "Open the dialog" in out
+    assert "versions" not in out and "menu item" not in out and "dialog body" not in out
+    assert "Close" in out and "mdi-close" not in out  # an icon's glyph name is not text

@@ -34,6 +34,11 @@ SILENT_TAGS = frozenset(
         "trame-size-observer",
     }
 )
+# Vuetify's overlays: their content shows only once activated (hover, click), so a snapshot shows just
+# their activator slot. Names as the HTML parser gives them (lower case), with or without dashes.
+OVERLAY_COMPONENTS = frozenset({"vtooltip", "vmenu", "vdialog", "vsnackbar", "voverlay", "vbottomsheet", "vspeeddial"})
+# Icons: their text is an icon font's glyph name (``mdi-help-circle``), not words to show.
+ICON_COMPONENTS = frozenset({"vicon"})
 # Elements whose first newline the HTML parser eats: one is written after the start tag to keep the text.
 _LEADING_NEWLINE_TAGS = frozenset({"pre", "textarea"})
 _MOUSTACHE = re.compile(r"{{(.*?)}}", re.DOTALL)
@@ -169,6 +174,14 @@ class SnapshotRenderer:
             return self.render_layout(js_string(name), depth + 1) if name not in (None, UNDEFINED) else ""
         if tag == "trame-getter":
             return self._getter(node, attributes, scope, depth)
+        if tag.replace("-", "") in ICON_COMPONENTS:
+            return ""
+        if tag.replace("-", "") in OVERLAY_COMPONENTS:
+            return "".join(
+                self._children(child, scope, depth)
+                for child in node.children
+                if isinstance(child, _Node) and child.tag == "template" and _slot_of(child) == "activator"
+            )
 
         # Anything off the allow-list (components, form, body …) shows its content in a neutral element.
         shown = tag if tag in ALLOWED_TAGS else NEUTRAL_TAG
@@ -366,3 +379,12 @@ def _kebab(name: str) -> str:
 def render_snapshot(state: Mapping[str, Any], ui: str = "main") -> str:
     """The static HTML of layout ``ui`` for ``state`` (full key names), sanitized by ``nh3`` last."""
     return sanitize_html(SnapshotRenderer(state).render_layout(ui))
+
+
+def _slot_of(template: _Node) -> str | None:
+    """The slot a ``<template v-slot:name>`` (or ``#name``) fills, if any."""
+    for name, _ in template.attributes:
+        for prefix in ("v-slot:", "#"):
+            if name.startswith(prefix):
+                return name[len(prefix) :]
+    return None
