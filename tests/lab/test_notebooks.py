@@ -23,6 +23,7 @@ from .lab_harness import (
     LabServer,
     app_frame,
     cell_outputs,
+    frame_height,
     open_notebook,
     run_all,
     screenshot_notebook,
@@ -196,6 +197,24 @@ def standalone_script(page: Any) -> None:
     text_of(frame, "span", "resolution 31")
 
 
+def trame_widgets(page: Any) -> None:
+    """A Vuetify 3 app with Plotly and Matplotlib figures: the values Python set show, the button's
+    trigger redraws both figures, and the frame keeps a bounded height (a v-app fills its parent)."""
+    shown = view(page, 5)
+    frame = app_frame(shown)
+    chip = frame.locator("#summary")
+    expect(chip).to_contain_text("120 points")  # what the notebook's cells set from Python
+    frame.locator("#wave svg .trace.bars").first.wait_for()  # Plotly drew bars (the cell's kind)
+    drawing = frame.locator("#histogram svg.mpld3-figure")  # Matplotlib's histogram (drawn by mpld3)
+    before_text, before_drawing = chip.inner_text(), drawing.inner_html()
+    frame.get_by_role("button", name="new noise").click()
+    expect(chip).not_to_have_text(before_text)
+    frame.wait_for_function(
+        "old => document.querySelector('#histogram svg.mpld3-figure').innerHTML !== old", arg=before_drawing
+    )
+    assert 200 < frame_height(shown) < 1200, frame_height(shown)
+
+
 @dataclass(frozen=True)
 class Example:
     name: str
@@ -216,6 +235,7 @@ EXAMPLES = [
     Example("06-long-work-with-progress.ipynb", 1, long_work_with_progress),
     Example("07-many-servers.ipynb", 3, many_servers),
     Example("08-standalone-script.ipynb", 1, standalone_script),
+    Example("09-trame-widgets.ipynb", 1, trame_widgets),
 ]
 
 
