@@ -122,3 +122,30 @@ def test_a_browser_cannot_write_reserved_keys(serve, page):
     assert outcome.startswith("-32602") and "trame__vue_use" in outcome
     assert app.state("trame__vue_use") == []
     assert app.state("safe") == 1
+
+
+def test_a_module_that_fails_to_load_is_named_and_the_app_still_runs(serve, page):
+    def build(server):
+        server.enable_module({"scripts": ["__missing/widget.js"], "vue_use": ["MissingPlugin"]})
+        server.state.clicks = 0
+
+        @server.trigger("clicked")
+        def clicked():
+            server.state.clicks += 1
+
+        with DivLayout(server):
+            html.Button("Click", click=clicked, id="button")
+            html.Span("{{ clicks }}", id="clicks")
+
+    app = serve(build)
+    page.goto(app.url)
+    wait_status(page, "live")
+    problems = page.locator("#trame-jupyter-problems")
+    problems.wait_for()
+    shown = problems.inner_text()
+    assert "__missing/widget.js" in shown and "MissingPlugin" in shown
+    page.click("#button")
+    wait_text(page, "#clicks", "1")  # the rest of the page works
+    # The same problems reach Python (trame.error.client: the controller's on_error, else the log).
+    app.wait_for_error("__missing/widget.js")
+    app.wait_for_error("MissingPlugin")
