@@ -5,6 +5,7 @@ import { KEY, RPC, TOPIC } from '../core/protocol.js';
 import { ObjectUrls, download, typedArray } from '../core/bytes.js';
 import { createScope } from './scope.js';
 import { TemplateRegistry } from './templates.js';
+import { createWslinkClient } from '../core/wslinkClient.js';
 import {
   TrameClientStateChange,
   TrameClientTriggers,
@@ -84,6 +85,8 @@ export function createTrame({ connection, store }) {
     trigger,
     /** Call any RPC (custom protocols registered with add_protocol_to_configure). */
     rpc: (method, args = [], kwargs = {}) => connection.call(method, args, kwargs),
+    /** The wslink client of trame's 3D widgets (session, remote protocols, image stream). */
+    client: createWslinkClient(connection),
     utils,
   };
 
