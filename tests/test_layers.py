@@ -22,7 +22,7 @@ FLOORS = {
     1: ("contract", "wire", "rpc", "translator", "state", "controller", "widgets", "snapshot", "_version"),
     2: (
         "options", "cli", "modules", "protocol", "endpoint", "transports", "runner", "lifecycle", "server",
-        "servers", "view", "ui", "desktop", "network_log", "http_headers", "app", "decorators",
+        "servers", "view", "ui", "desktop", "network_log", "http_headers", "app", "decorators", "vtkweb",
     ),
     3: ("jupyter", "serverext", "routes"),
     4: ("", "examples"),

@@ -143,6 +143,11 @@ class WslinkTestClient:
         else:
             future.set_result(message.get("result"))
 
+    def stop_reading(self) -> None:
+        """Read nothing more: the server's frames pile up in the socket (a client that froze)."""
+        if self._reader is not None:
+            self._reader.cancel()
+
     async def wait_closed(self, timeout: float = 5) -> int | None:
         await asyncio.wait_for(asyncio.shield(self._reader), timeout)
         return self.close_code

@@ -15,7 +15,7 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +66,18 @@ class EndpointLimits:
         return self.max_frame_size + FRAME_MARGIN
 
 
+@dataclass(frozen=True)
+class _Newest:
+    """Outbox marker: write the newest message of ``key`` waiting at that point (see ``send_newest``)."""
+
+    key: Hashable
+
+
+#: A check every request goes through before its handler: it returns the arguments to call with (maybe
+#: normalized) or raises ``RpcError``. ``(method, args, kwargs) -> (args, kwargs)``.
+RequestGuard = Callable[[str, list, dict], tuple[list, dict]]
+
+
 class Connection:
     """One client: its channel, reassembler, authentication and an ordered outbox."""
 
@@ -83,7 +95,11 @@ class Connection:
         self._frame_size = limits.max_frame_size
         self._max_backlog = limits.max_backlog
         self._backlog = 0  # bytes queued, not yet written
-        self._outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._outbox: asyncio.Queue[bytes | _Newest | None] = asyncio.Queue()
+        self._newest: dict[Hashable, bytes] = {}  # key → the message a _Newest marker will write
+        self.replaced = 0  # messages dropped for a newer one of the same key before they were written
+        self.held: dict[Hashable, tuple[str, str, list, dict]] = {}  # key → request waiting (see _hold)
+        self.coalesced = 0  # requests answered unhandled because a newer one of the same key arrived
         self._writer = asyncio.ensure_future(self._write_loop())
 
     def send(self, payload: bytes) -> bool:
@@ -102,14 +118,41 @@ class Connection:
             self._outbox.put_nowait(frame)
         return True
 
+    @property
+    def backlog(self) -> int:
+        """Bytes queued for this client, not yet written."""
+        return self._backlog
+
+    def send_newest(self, key: Hashable, payload: bytes) -> bool:
+        """Queue a message that only matters until a newer one of the same ``key`` exists (a video frame):
+        if one is still waiting, it is replaced (it keeps its place in the order). A client that reads
+        slowly gets fewer frames, never a growing backlog of old ones."""
+        if self.closed or self.too_slow:
+            return False
+        waiting = self._newest.get(key)
+        self._newest[key] = payload
+        if waiting is None:
+            self._backlog += len(payload)
+            self._outbox.put_nowait(_Newest(key))
+        else:
+            self._backlog += len(payload) - len(waiting)
+            self.replaced += 1
+        return True
+
     async def _write_loop(self) -> None:
         while True:
-            frame = await self._outbox.get()
+            item = await self._outbox.get()
             try:
-                if frame is None:
+                if item is None:
                     return
-                await self.channel.send(frame)
-                self._backlog -= len(frame)
+                if isinstance(item, _Newest):
+                    payload = self._newest.pop(item.key)
+                    for frame in wire.chunk(payload, self._frame_size):
+                        await self.channel.send(frame)
+                    self._backlog -= len(payload)
+                    continue
+                await self.channel.send(item)
+                self._backlog -= len(item)
             except ConnectionError:  # peer went away; the reader ends the connection
                 self.closed = True
                 return
@@ -161,6 +204,14 @@ class WslinkEndpoint:
         self._functions: dict[str, tuple[Any, Callable[..., Any]]] | None = None
         self._signatures: dict[Callable[..., Any], inspect.Signature] = {}
         self._closing = False
+        #: Checks every request goes through (e.g. ``vtkweb.guard``), in order.
+        self.guards: list[RequestGuard] = []
+        #: Topics whose messages only matter until a newer one of the same key (topic → key of a message,
+        #: None for a message that is never replaced): see ``Connection.send_newest``.
+        self.newest_only: dict[str, Callable[[Any], Hashable | None]] = {}
+        #: Requests where only the newest matters while they wait, e.g. a drag's mouse moves (method →
+        #: key of a request's ``(args, kwargs)``, None for one handled in order): see ``_hold``.
+        self.coalescing: dict[str, Callable[[list, dict], Hashable | None]] = {}
         # Misbehaving clients are logged (to this module's logger, at INFO: a notebook cell is no place
         # for a stranger's failed handshakes), at most once a minute per kind of trouble.
         self.troubles = Throttle(interval=60)
@@ -204,7 +255,20 @@ class WslinkEndpoint:
         if entry is None:
             return None
         obj, func = entry
-        return func.__get__(obj)
+        handler = func.__get__(obj)
+        if not self.guards:
+            return handler
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            args_list, kwargs = self._guard(method, list(args), kwargs)
+            return handler(*args_list, **kwargs)
+
+        return guarded
+
+    def _guard(self, method: str, args: list, kwargs: dict) -> tuple[list, dict]:
+        for guard in self.guards:
+            args, kwargs = guard(method, args, kwargs)
+        return args, kwargs
 
     # -- connections -------------------------------------------------------------------------------
 
@@ -305,6 +369,9 @@ class WslinkEndpoint:
                 else:
                     self._trouble("no-id", "ignored a message without an id from %s: %s", connection.client_id, request)
                 continue
+            if self._hold(connection, request):
+                continue
+            await self._release_held(connection)  # what waits was received first: it goes first
             await self._handle_request(connection, *request)
             if connection.too_slow:
                 self._trouble(
@@ -316,6 +383,37 @@ class WslinkEndpoint:
                 await connection.finish()  # nothing more can reach it: no backlog, no closing handshake
                 channel.abort()
                 return
+
+    def _hold(self, connection: Connection, request: tuple[str, str, list, dict]) -> bool:
+        """Keep a coalescing request until the frames already received from its client are read (the read
+        loop does not yield while some are buffered). A newer request of the same key takes its place and
+        the older one is answered ``None`` unhandled: a drag at 1 000 events/s costs one render per frame
+        the kernel can make, not one per event, and the view never lags behind the mouse."""
+        _, method, args, kwargs = request
+        key_of = self.coalescing.get(method)
+        if key_of is None or not connection.authenticated or self._closing:
+            return False
+        try:
+            key = key_of(args, kwargs)
+        except Exception:  # a malformed request: handled (and refused) like any other
+            key = None
+        if key is None:
+            return False
+        older = connection.held.pop(key, None)
+        if older is not None:
+            connection.coalesced += 1
+            self.reply(connection, older[0], None, method)
+        connection.held[key] = request
+        if older is None and len(connection.held) == 1:
+            task = asyncio.ensure_future(self._release_held(connection))
+            connection.tasks.add(task)
+            task.add_done_callback(connection.tasks.discard)
+        return True
+
+    async def _release_held(self, connection: Connection) -> None:
+        while connection.held:
+            key = next(iter(connection.held))
+            await self._handle_request(connection, *connection.held.pop(key))
 
     async def _handle_request(self, connection: Connection, rpc_id: str, method: str, args: list, kwargs: dict) -> None:
         if self.network_log is not None and method != "wslink.hello":
@@ -340,6 +438,8 @@ class WslinkEndpoint:
                 self._signature(func).bind(obj, *args, **kwargs)
             except TypeError as error:
                 raise invalid_params(f"{method}: {error}") from None
+            if self.guards:
+                args, kwargs = self._guard(method, args, kwargs)
             result = func(obj, *args, **kwargs)
         except Exception as error:
             self._reply_exception(connection, rpc_id, method, error)
@@ -448,9 +548,19 @@ class WslinkEndpoint:
         self, topic: str, data: Any, client_id: str | None = None, skip_last_active_client: bool = False
     ) -> None:
         """wslink's ``publish``: send ``data`` on ``topic`` to every authenticated client, once each."""
-        self.publish_packed(
-            topic, wire.pack(data), client_id, current_client_id.get() if skip_last_active_client else None
-        )
+        skip = current_client_id.get() if skip_last_active_client else None
+        key_of = self.newest_only.get(topic)
+        key = key_of(data) if key_of is not None else None
+        if key is None:
+            self.publish_packed(topic, wire.pack(data), client_id, skip)
+            return
+        packed = wire.pack(data)
+        if self.network_log is not None:
+            self.network_log.record("server→client", client_id or "*", topic, packed)
+        payload = wire.pack_envelope(f"publish:{topic}:0", packed)
+        for connection in self._targets(client_id, skip):
+            if not connection.send_newest((topic, key), payload) and connection.too_slow:
+                self._drop_slow(connection)
 
     def publish_packed(
         self, topic: str, packed_data: bytes, client_id: str | None = None, skip_client_id: str | None = None

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import cli
+from . import cli, vtkweb
 from .endpoint import EndpointLimits, WslinkEndpoint
 from .modules import served_directory
 from .network_log import NetworkLog
@@ -247,6 +247,7 @@ class Lifecycle:
             stop_server=lambda: self.stop(),
             network_log=NetworkLog.open(settings.log_network),
         )
+        vtkweb.configure(endpoint)  # trame-vtk's 3D views: frame dropping, event checks, no-OpenGL guard
         protocol.endpoint = endpoint
         endpoint.bind_protocols()
         heartbeat = settings.ws_heart_beat
