@@ -49,3 +49,20 @@ test('calls keep their arguments; geometry arrays come back as Blobs', async () 
     ['viewport.geometry.array.get', ['hash1', true], {}],
   ]);
 });
+
+test("a call that fails in the server is reported (the view's reason shows on the page); others are not", async () => {
+  const failing = {
+    call: (method) =>
+      Promise.reject(
+        Object.assign(new Error(method === 'viewport.image.push' ? 'VTK cannot render' : 'not connected'), {
+          code: method === 'viewport.image.push' ? -32001 : -32099,
+        }),
+      ),
+    subscribe: () => () => {},
+  };
+  const reported = [];
+  const session = createWslinkClient(failing, { onServerError: (message) => reported.push(message) }).getSession();
+  await assert.rejects(session.call('viewport.image.push', [{ view: '1' }]), /VTK cannot render/);
+  await assert.rejects(session.call('viewport.mouse.interaction', [{}]), /not connected/);
+  assert.deepEqual(reported, ['viewport.image.push: VTK cannot render']);
+});

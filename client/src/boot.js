@@ -84,7 +84,7 @@ export async function boot(win, { retry } = {}) {
     }
     store.replaceAll(result.state);
     if (!context) {
-      context = createTrame({ connection, store });
+      context = createTrame({ connection, store, onProblem: (message) => problems.add(message) });
       win.Vue = Vue;
       win.trame = context.trame;
     }

@@ -6,12 +6,15 @@
 // views' JPEG frames). This offers the same on the page's own connection, so 3D views share its
 // authentication, reconnection and transport; the image stream is vtk.js's own (npm @kitware/vtk.js).
 import vtkImageStream from '@kitware/vtk.js/IO/Core/ImageStream.js';
+import { ERROR } from './protocol.js';
 
 /**
  * A wslink session (the interface of wslink's JS `Session`) over `connection`.
  * @param {{call: Function, subscribe: Function}} connection the page's Connection
+ * @param {(message: string) => void} [onServerError] told when a call fails in the server (a view that
+ *   cannot render says why there: the widgets themselves only log it)
  */
-export function createSession(connection) {
+export function createSession(connection, onServerError = () => {}) {
   // topic → (callback → stop function): wslink unsubscribes by {topic, callback}.
   const subscriptions = new Map();
 
@@ -24,7 +27,11 @@ export function createSession(connection) {
   };
 
   return {
-    call: (method, args = [], kwargs = {}) => connection.call(method, args, kwargs),
+    call: (method, args = [], kwargs = {}) =>
+      connection.call(method, args, kwargs).catch((error) => {
+        if (error?.code === ERROR.EXCEPTION) onServerError(`${method}: ${error.message}`);
+        throw error;
+      }),
     subscribe(topic, callback) {
       if (!subscriptions.has(topic)) subscriptions.set(topic, new Map());
       // wslink hands each publish to its subscribers wrapped in an array (a WAMP heritage).
@@ -59,9 +66,10 @@ function syncViewProtocol(session) {
 /**
  * `trame.client` on the page's connection.
  * @param {{call: Function, subscribe: Function}} connection
+ * @param {{onServerError?: (message: string) => void}} [options]
  */
-export function createWslinkClient(connection) {
-  const session = createSession(connection);
+export function createWslinkClient(connection, { onServerError } = {}) {
+  const session = createSession(connection, onServerError);
   const remote = { SyncView: syncViewProtocol(session) };
   let imageStream = null; // made on first use: pages without remote views never subscribe to frames
 

@@ -45,7 +45,7 @@ function runAction(refs, action) {
  * Build the client API and scope around a connection and a store (no Vue app needed: used by the
  * plugin, and testable alone).
  */
-export function createTrame({ connection, store }) {
+export function createTrame({ connection, store, onProblem }) {
   const data = reactive(Object.create(null));
   Object.assign(data, store.snapshot());
 
@@ -86,7 +86,7 @@ export function createTrame({ connection, store }) {
     /** Call any RPC (custom protocols registered with add_protocol_to_configure). */
     rpc: (method, args = [], kwargs = {}) => connection.call(method, args, kwargs),
     /** The wslink client of trame's 3D widgets (session, remote protocols, image stream). */
-    client: createWslinkClient(connection),
+    client: createWslinkClient(connection, { onServerError: onProblem }),
     utils,
   };
 
