@@ -1,0 +1,61 @@
+"""trame-vtk's views in a real kernel, shown through our proxy in a real Jupyter server, in Chromium."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser.browser_helpers import wait_status
+from jupyter_harness import JupyterServer, Kernel, start_jupyter, stop_jupyter
+
+from trame_jupyter.contract import MIME_TYPE
+from views3d.scene import drag, drawn_fraction, wait_changed, wait_drawn
+
+pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
+
+TESTS = Path(__file__).parents[1]
+CELL = textwrap.dedent(
+    f"""
+    import sys
+    sys.path.insert(0, {str(TESTS)!r})
+    from views3d.scene import cone_app
+    from trame_jupyter import get_server
+
+    server = get_server("cone3d")
+    app = cone_app(server)
+    display(server)
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    server = start_jupyter(tmp_path_factory.mktemp("jupyter"), "/")
+    yield server
+    stop_jupyter(server)
+
+
+@pytest.fixture(scope="module")
+def kernel(jupyter: JupyterServer) -> Iterator[Kernel]:
+    started = jupyter.start_kernel()
+    yield started
+    started.shutdown()
+
+
+def test_local_and_remote_views_through_the_proxy(jupyter, kernel, page):
+    data = kernel.execute(CELL).bundle(MIME_TYPE)[MIME_TYPE]
+    page.goto(f"{jupyter.url}{data['path']}&token={jupyter.token}")
+    wait_status(page, "live", 20_000)
+    local, remote = page.locator("#local"), page.locator("#remote")
+    local_before = wait_drawn(local)
+    remote_before = wait_drawn(remote)
+
+    drag(page, remote)  # mouse events through the proxy to the kernel, frames back
+    remote_after = wait_changed(remote, remote_before, "a frame rendered after the drag")
+    assert drawn_fraction(remote_after) > 0.02
+
+    kernel.execute("app.cone.source.SetResolution(3); app.local.update()")  # a new geometry from a cell
+    wait_changed(local, local_before, "the local view to show the new geometry")
+    assert page.console.of("pageerror") == []
