@@ -197,3 +197,21 @@ def test_overlays_show_their_activator_and_icons_no_glyph_names():
     assert "Help" in out and "Open the dialog" in out
     assert "versions" not in out and "menu item" not in out and "dialog body" not in out
     assert "Close" in out and "mdi-close" not in out  # an icon's glyph name is not text
+
+
+def test_components_that_draw_show_their_picture_and_only_a_data_image_url():
+    """``pictures`` turns a component (a 3D view) into an image; what it returns still meets the allow-list."""
+    state = {"trame__template_main": '<div><vtk-remote-view :viewId="viewKey"></vtk-remote-view><b>caption</b></div>'}
+    state["viewKey"] = "7"
+    asked = []
+
+    def pictures(tag, attribute):
+        asked.append((tag, attribute("viewid")))
+        return "data:image/jpeg;base64,AAAA"
+
+    shown = render_snapshot(state, pictures=pictures)
+    assert asked == [("vtk-remote-view", "7")]
+    assert '<img src="data:image/jpeg;base64,AAAA"' in shown and "<b>caption</b>" in shown
+    for hostile in ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>", 'x" onerror="alert(1)'):
+        shown = render_snapshot(state, pictures=lambda tag, attribute, url=hostile: url)
+        assert "<img" not in shown and "alert" not in shown

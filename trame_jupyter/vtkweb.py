@@ -1,13 +1,15 @@
 """What our endpoint knows of vtkWeb's protocols: the RPCs and topic of trame-vtk's (and ParaView's) 3D
 views, registered through ``add_protocol_to_configure`` like any wslink protocol.
 
-Four rules, applied by ``WslinkEndpoint`` to whichever server registers those protocols:
+The rules, applied by ``WslinkEndpoint`` to whichever server registers those protocols:
 
 - **Frames**: a remote view's JPEG frames go out on one topic. A client that reads slower than the
   kernel renders gets only the newest frame of each view; older ones not yet written are dropped.
 - **Mouse moves** of a view coalesce: those a busy kernel has not handled yet are replaced by the newest.
 - **Mouse events** must carry finite coordinates. A browser sends them normalized to the view (0 to 1,
   a little beyond while a drag leaves it); anything else is clamped, NaN and infinities are refused.
+- **Snapshots**: a stopped server's 3D views keep their last image (``view_pictures``), rendered from
+  their render windows, in the static snapshot of the notebook.
 - **Offscreen rendering**: VTK crashes the whole process when it renders without any OpenGL (no
   display, no EGL, no OSMesa). Before the first call that renders, a child process tries a render;
   if it cannot, every rendering call answers with the reason and the fix instead of killing the
@@ -18,13 +20,16 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import logging
 import math
 import subprocess
 import sys
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from .rpc import EXCEPTION_ERROR, RpcError, invalid_params
+
+logger = logging.getLogger(__name__)
 
 #: The topic of remote views' frames (vtkWebPublishImageDelivery).
 IMAGE_TOPIC = "viewport.image.push.subscription"
@@ -149,3 +154,73 @@ def configure(endpoint: Any) -> None:
     endpoint.coalescing[MOUSE_RPC] = mouse_move_key
     if "vtkmodules.vtkRenderingCore" in sys.modules:  # this app renders with VTK: know before its first frame
         _probe()
+
+
+#: trame-vtk's view components, as the template parser names them.
+VIEW_TAGS = frozenset({"vtk-remote-view", "vtk-remote-local-view", "vtk-local-view"})
+IMAGE_QUALITY = 85  # JPEG: a snapshot's picture, not a frame to analyse
+
+
+def view_pictures(endpoint: Any) -> Callable[[str, Callable[[str], Any]], str | None] | None:
+    """The 3D views' pictures for a snapshot (see ``snapshot.render.Pictures``), or None when the server
+    serves no vtkWeb protocol. A remote view names its render window by ``viewId``; a local view's scene
+    (``viewState``) carries the same id."""
+    views = _view_finder(endpoint)
+    if views is None:
+        return None
+
+    def picture(tag: str, attribute: Callable[[str], Any]) -> str | None:
+        if tag not in VIEW_TAGS or offscreen_rendering() is not None:
+            return None
+        view_id = attribute("viewid")
+        if not isinstance(view_id, (str, int)):
+            scene = attribute("viewstate")
+            view_id = scene.get("id") if isinstance(scene, dict) else None
+        if not isinstance(view_id, (str, int)) or not str(view_id).isdigit():
+            return None
+        window = views(str(view_id))
+        if window is None:
+            return None
+        try:
+            return _jpeg_data_url(window)
+        except Exception as error:  # a picture is a courtesy: the rest of the snapshot stands without it
+            logger.warning("No snapshot picture of 3D view %s: %s", view_id, error)
+            return None
+
+    return picture
+
+
+def _view_finder(endpoint: Any) -> Callable[[str], Any] | None:
+    # Any of trame-vtk's protocols maps ids to VTK objects (wslink's vtkWebProtocol.get_view).
+    entry = endpoint.functions.get("viewport.image.push") if endpoint is not None else None
+    if entry is None or not hasattr(entry[0], "map_id_to_object"):
+        return None
+    protocol = entry[0]
+
+    def find(view_id: str) -> Any:
+        window = protocol.map_id_to_object(view_id)
+        return window if window is not None and window.IsA("vtkRenderWindow") else None
+
+    return find
+
+
+def _jpeg_data_url(window: Any) -> str | None:
+    import base64
+
+    from vtkmodules.vtkIOImage import vtkJPEGWriter
+    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+
+    capture = vtkWindowToImageFilter()
+    capture.SetInput(window)
+    capture.SetInputBufferTypeToRGB()
+    capture.ReadFrontBufferOff()  # render now: the front buffer of an offscreen window may be stale
+    capture.Update()
+    writer = vtkJPEGWriter()
+    writer.SetQuality(IMAGE_QUALITY)
+    writer.WriteToMemoryOn()
+    writer.SetInputConnection(capture.GetOutputPort())
+    writer.Write()
+    data = writer.GetResult()
+    if data is None or data.GetNumberOfTuples() == 0:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(memoryview(data).tobytes()).decode("ascii")

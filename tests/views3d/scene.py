@@ -96,11 +96,13 @@ def cone_app(server: Any, local: bool = True, remote: bool = True) -> ConeApp:
     return app
 
 
-def pixels(png: bytes) -> Any:
-    """A PNG screenshot as an RGB(A) array of floats in [0, 1]."""
+def pixels(picture: bytes) -> Any:
+    """A PNG screenshot (or a JPEG) as an RGB(A) array of floats in [0, 1]."""
+    import numpy
     from matplotlib import image
 
-    return image.imread(io.BytesIO(png), format="png")
+    array = image.imread(io.BytesIO(picture), format="jpeg" if picture[:2] == b"\xff\xd8" else "png")
+    return array / 255.0 if array.dtype == numpy.uint8 else array
 
 
 def drawn_fraction(png: bytes) -> float:

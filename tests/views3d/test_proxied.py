@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,3 +61,12 @@ def test_local_and_remote_views_through_the_proxy(jupyter, kernel, page):
     kernel.execute("app.cone.source.SetResolution(3); app.local.update()")  # a new geometry from a cell
     wait_changed(local, local_before, "the local view to show the new geometry")
     assert page.console.of("pageerror") == []
+
+    # Stopped, the output keeps a picture of each view, for the saved notebook and every other viewer.
+    stopped = kernel.execute("server.stop()")
+    final = [o["content"]["data"] for o in stopped.outputs if o["msg_type"] == "update_display_data"][-1]
+    assert final[MIME_TYPE]["stopped"]
+    pictures = re.findall(r'<img src="data:image/jpeg;base64,([^"]+)"', final["text/html"])
+    assert len(pictures) == 2  # the local and the remote view
+    for picture in pictures:
+        assert drawn_fraction(base64.b64decode(picture)) > 0.02  # the cone, not an empty frame

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from .. import contract
+from .. import contract, vtkweb
 from .._version import __version__
 from ..snapshot import render_snapshot
 from ..snapshot.sanitize import safe_url, sanitize_html
@@ -50,9 +50,13 @@ class Transport:
     reason: str
 
 
-def proxy_path(server_id: str, ui: str) -> str:
-    """The page of a server, relative to the Jupyter base URL."""
-    return f"{contract.ROUTE}/{server_id}/index.html?{urlencode({'ui': ui, 'server_id': server_id})}"
+def proxy_path(server_id: str, ui: str, transport: str | None = None) -> str:
+    """The page of a server, relative to the Jupyter base URL; ``transport="comm"`` tells the page to reach
+    its server through the embedding window's kernel comm rather than its own websocket."""
+    query = {"ui": ui, "server_id": server_id}
+    if transport == "comm":
+        query[contract.TRANSPORT_PARAM] = transport
+    return f"{contract.ROUTE}/{server_id}/index.html?{urlencode(query)}"
 
 
 def fallback_transport(server: Server, server_id: str, ui: str, env: Environment) -> Transport:
@@ -114,7 +118,7 @@ def _bundle(
         "protocol": contract.PROTOCOL_VERSION,
         "server_id": server_id,
         "name": view.server.name,
-        "path": proxy_path(server_id, view.ui),
+        "path": proxy_path(server_id, view.ui, view.transport),
         "ui": view.ui,
         "height": view.height,
         "width": view.width,
@@ -130,7 +134,8 @@ def _bundle(
 def snapshot(view: View) -> str:
     """The view's layout rendered to static HTML from its server's current state."""
     try:
-        content = render_snapshot(view.server.state.initial, view.ui)
+        endpoint = getattr(view.server.protocol, "endpoint", None)
+        content = render_snapshot(view.server.state.initial, view.ui, vtkweb.view_pictures(endpoint))
     except Exception as error:  # a snapshot is a courtesy: never let it break a display
         logger.warning("Snapshot of %r (%s) failed: %s", view.server.name, view.ui, error)
         content = ""

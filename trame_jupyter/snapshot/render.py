@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
 from typing import Any
 
@@ -45,7 +45,11 @@ _MOUSTACHE = re.compile(r"{{(.*?)}}", re.DOTALL)
 _FOR = re.compile(r"^\s*(?:\(\s*(\w+)\s*(?:,\s*(\w+)\s*)?\)|(\w+))\s+(?:in|of)\s+(.+)$", re.DOTALL)
 _SLOT_PROPS = re.compile(r"^\s*{(.*)}\s*$", re.DOTALL)
 MAX_TEMPLATE_DEPTH = 5
+#: A component's picture for the snapshot (a 3D view's last image): ``(tag, attribute) -> data URL``
+#: or None, where ``attribute(name)`` evaluates one of the element's attributes (static or bound).
+Pictures = Callable[[str, Callable[[str], Any]], "str | None"]
 MAX_LOOP_ITEMS = 1000
+_PICTURE_STYLE = "display: block; width: 100%; height: 100%; object-fit: contain"
 
 
 class _Node:
@@ -98,8 +102,9 @@ def _value(expression: str | None, scope: Mapping[str, Any]) -> Any:
 class SnapshotRenderer:
     """Renders the templates of one state (a mapping of full key names to values)."""
 
-    def __init__(self, state: Mapping[str, Any]) -> None:
+    def __init__(self, state: Mapping[str, Any], pictures: Pictures | None = None) -> None:
         self.state = dict(state)
+        self.pictures = pictures
 
     def render_layout(self, name: str, depth: int = 0) -> str:
         template = self.state.get(f"trame__template_{name}")
@@ -183,6 +188,13 @@ class SnapshotRenderer:
                 if isinstance(child, _Node) and child.tag == "template" and _slot_of(child) == "activator"
             )
 
+        if self.pictures is not None and tag not in ALLOWED_TAGS:
+            url = self.pictures(tag, lambda name: self._attribute_value(attributes, name, scope))
+            # Only an image in the document itself (nothing fetched), and the allow-list still decides.
+            if isinstance(url, str) and url.startswith("data:image/"):
+                source = clean_attribute("img", "src", url)
+                if source is not None:
+                    return f'<img src="{html.escape(source, quote=True)}" alt="" style="{_PICTURE_STYLE}">'
         # Anything off the allow-list (components, form, body …) shows its content in a neutral element.
         shown = tag if tag in ALLOWED_TAGS else NEUTRAL_TAG
         void = shown in VOID_TAGS
@@ -376,9 +388,10 @@ def _kebab(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"-\1", str(name)).lower()
 
 
-def render_snapshot(state: Mapping[str, Any], ui: str = "main") -> str:
-    """The static HTML of layout ``ui`` for ``state`` (full key names), sanitized by ``nh3`` last."""
-    return sanitize_html(SnapshotRenderer(state).render_layout(ui))
+def render_snapshot(state: Mapping[str, Any], ui: str = "main", pictures: Pictures | None = None) -> str:
+    """The static HTML of layout ``ui`` for ``state`` (full key names), sanitized by ``nh3`` last;
+    ``pictures`` shows components that draw (3D views) as images."""
+    return sanitize_html(SnapshotRenderer(state, pictures).render_layout(ui))
 
 
 def _slot_of(template: _Node) -> str | None:

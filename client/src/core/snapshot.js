@@ -29,9 +29,12 @@ function copyValue(original, copy) {
 
 /**
  * The HTML of `app`'s content as the user sees it now (form values included), or null when it is
- * empty or larger than `maxLength` characters.
+ * empty, larger than `maxLength` characters, or draws on a canvas.
  */
 export function pageSnapshot(app, maxLength = MAX_PAGE_SNAPSHOT) {
+  // What a canvas shows (a 3D view) is not in the DOM, and a WebGL canvas cannot be read back once
+  // drawn: such a page leaves its picture to the kernel's snapshot, which renders those views itself.
+  if (app.querySelector('canvas')) return null;
   const clone = app.cloneNode(true);
   const originals = app.querySelectorAll('input, textarea, select');
   const copies = clone.querySelectorAll('input, textarea, select');
