@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from browser.browser_helpers import wait_status
 
-from views3d.scene import cone_app, drag, drawn_fraction, wait_changed, wait_drawn
+from views3d.scene import cone_app, drag, drawn_fraction, wait_changed, wait_drawn, wait_image
 
 pytestmark = pytest.mark.browser
 
@@ -58,3 +58,38 @@ def test_several_views_of_several_servers_on_one_page_context(serve, new_page):
         wait_status(page, "live")
         for view in ("#local", "#remote"):
             wait_drawn(page.locator(view))
+
+
+def test_remote_local_view_switches_modes_and_reset_camera_reaches_the_page(serve, page):
+    """``VtkRemoteLocalView``: rendered in the kernel, then switched to vtk.js by ``set_local_rendering``;
+    ``reset_camera()`` (a ``js_call``) undoes a zoom made in the browser."""
+    from trame.widgets import vtk
+
+    from trame_jupyter.ui import DivLayout
+    from trame_jupyter.widgets import html
+    from views3d.scene import VIEW_STYLE, Cone
+
+    holder: dict[str, Any] = {}
+
+    def build(server: Any) -> None:
+        holder["cone"] = cone = Cone.make()
+        with DivLayout(server), html.Div(style=VIEW_STYLE, id="view"):
+            holder["view"] = vtk.VtkRemoteLocalView(cone.window, namespace="rl", mode="remote")
+
+    app = serve(build)
+    page.goto(app.url)
+    wait_status(page, "live")
+    view = page.locator("#view")
+    remote = wait_drawn(view)
+    assert app.state("rlMode") == "remote"
+
+    app.run(lambda: holder["view"].set_local_rendering())
+    wait_image(view, lambda png: page.locator("#view canvas").count() > 0 and drawn_fraction(png) > 0.02, "vtk.js")
+    local = wait_drawn(view)
+    box = view.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -600)  # zoom in, in the browser
+    zoomed = wait_changed(view, local, "the local view to zoom")
+    app.run(lambda: holder["view"].reset_camera())
+    wait_changed(view, zoomed, "the camera reset by reset_camera()")
+    assert remote and page.console.of("pageerror") == []

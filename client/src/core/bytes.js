@@ -93,8 +93,12 @@ export class ObjectUrls {
   }
 }
 
-/** Save binary or text content as a file download. */
-export function download(filename, content, mime = 'application/octet-stream') {
+/**
+ * Save binary or text content as a file download. `content` may be a promise of it: widget packages
+ * pass a trigger's answer straight in (`utils.download('shot.png', trigger('screenshot'), 'image/png')`).
+ */
+export async function download(filename, awaitedContent, mime = 'application/octet-stream') {
+  const content = await awaitedContent;
   const bytes = asBytes(content);
   const blob = new Blob([bytes ?? String(content)], { type: mime });
   const url = URL.createObjectURL(blob);
