@@ -8,15 +8,19 @@ Each test writes a screenshot of the notebook after Run All to ``$TRAME_JUPYTER_
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from .lab_harness import (
@@ -215,6 +219,50 @@ def trame_widgets(page: Any) -> None:
     assert 200 < frame_height(shown) < 1200, frame_height(shown)
 
 
+def three_d_views(page: Any) -> None:
+    """One VTK scene, two views: vtk.js draws the contour in the page (the local view's canvas is more than
+    its background), the kernel renders it (the remote view's picture). The slider re-runs the pipeline in
+    Python: the new geometry reaches the local view, the kernel's new rendering the remote one. The button
+    resets both cameras."""
+    frame = app_frame(view(page, 5))
+    chip = frame.locator("#points")
+    expect(chip).to_have_text("1204 points")  # level 0.8, what the notebook's cells set from Python
+    views = {"local": frame.locator("#local canvas").first, "remote": frame.locator("#remote")}
+    drawn = {name: wait_drawn(shown, f"the {name} view shows no contour", above=0.02) for name, shown in views.items()}
+    slider = frame.get_by_role("slider")
+    for _ in range(6):  # down to 0.5: the blobs merge into one bigger body
+        slider.press("ArrowLeft")
+    expect(chip).to_have_text("3768 points")
+    for name, shown in views.items():
+        drawn[name] = wait_drawn(shown, f"the {name} view kept the old contour", above=1.5 * drawn[name])
+    # The cameras still frame the three small blobs: reset, they frame the bigger body (it looks smaller).
+    frame.get_by_role("button", name="reset camera").click()
+    for name, shown in views.items():
+        wait_drawn(shown, f"the {name} camera did not reset", below=0.9 * drawn[name])
+
+
+def drawn_fraction(png: bytes) -> float:
+    """How much of a picture differs from its background (its most frequent colour)."""
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16).reshape(-1, 3)
+    colours, counts = np.unique(image, axis=0, return_counts=True)
+    return float((np.abs(image - colours[counts.argmax()]).max(axis=1) > 24).mean())
+
+
+def wait_drawn(locator: Any, message: str, above: float = 0.0, below: float = 1.0, timeout: float = 20.0) -> float:
+    """Screenshot an element (a view draws some time after its data came) until the fraction of it drawn
+    is between ``above`` and ``below`` and stays the same for a quarter second; return that fraction."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        png = locator.screenshot()
+        if png == last and above < drawn_fraction(png) < below:
+            return drawn_fraction(png)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{message} (drawn: {drawn_fraction(png):.3f}, expected in {above:.3f}..{below:.3f})")
+        last = png
+        locator.page.wait_for_timeout(250)
+
+
 @dataclass(frozen=True)
 class Example:
     name: str
@@ -236,6 +284,7 @@ EXAMPLES = [
     Example("07-many-servers.ipynb", 3, many_servers),
     Example("08-standalone-script.ipynb", 1, standalone_script),
     Example("09-trame-widgets.ipynb", 1, trame_widgets),
+    Example("10-3d-views.ipynb", 1, three_d_views),
 ]
 
 
