@@ -26,6 +26,18 @@ VIEW_STYLE = "width: 400px; height: 300px"
 REMOTE_REF = "remote_view"
 
 
+def offscreen_window(renderer: vtkRenderer, size: tuple[int, int]) -> tuple[vtkRenderWindow, vtkRenderWindowInteractor]:
+    """An offscreen window showing ``renderer``, with the interactor remote views drive (trackball)."""
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(1)
+    window.AddRenderer(renderer)
+    window.SetSize(*size)
+    interactor = vtkRenderWindowInteractor()
+    interactor.SetRenderWindow(window)
+    interactor.GetInteractorStyle().SetCurrentStyleToTrackballCamera()
+    return window, interactor
+
+
 @dataclass
 class Cone:
     """A cone in an offscreen render window. Every VTK object is kept: a pipeline whose source was a
@@ -42,13 +54,7 @@ class Cone:
     def make(cls, size: tuple[int, int] = (400, 300)) -> Cone:
         renderer = vtkRenderer()
         renderer.SetBackground(0.1, 0.1, 0.1)
-        window = vtkRenderWindow()
-        window.SetOffScreenRendering(1)
-        window.AddRenderer(renderer)
-        window.SetSize(*size)
-        interactor = vtkRenderWindowInteractor()
-        interactor.SetRenderWindow(window)
-        interactor.GetInteractorStyle().SetCurrentStyleToTrackballCamera()
+        window, interactor = offscreen_window(renderer, size)
         source = vtkConeSource()
         source.SetResolution(6)
         mapper = vtkPolyDataMapper()
@@ -180,12 +186,7 @@ class Noise:
         actor.GetMapper().SetInputData(image)
         renderer = vtkRenderer()
         renderer.AddActor(actor)
-        window = vtkRenderWindow()
-        window.SetOffScreenRendering(1)
-        window.AddRenderer(renderer)
-        window.SetSize(*size)
-        interactor = vtkRenderWindowInteractor()
-        interactor.SetRenderWindow(window)
+        window, interactor = offscreen_window(renderer, size)
         noise = cls(window, renderer, image, actor, interactor)
         noise.shuffle()
         renderer.ResetCamera()
