@@ -8,10 +8,7 @@ Prints ``READY <url>`` once the server accepts connections, then serves until ki
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-from typing import Any
+from _common import serve_app
 
 APP = """
 from trame.ui.vuetify3 import SinglePageLayout
@@ -36,26 +33,5 @@ with SinglePageLayout(server) as layout:
 """
 
 
-def build(get_server: Any) -> Any:
-    namespace = {"get_server": get_server}
-    exec(APP, namespace)
-    return namespace["server"]
-
-
-async def serve(kind: str) -> None:
-    os.environ["TRAME_DISABLE_V3_WARNING"] = "1"
-    if kind == "ours":
-        from trame_jupyter.app import get_server
-    else:
-        from trame.app import get_server
-    server = build(get_server)
-    server.start(exec_mode="task", port=0, open_browser=False, show_connection_info=False, timeout=0)
-    await server.ready
-    # trame's client sends the public default secret when the address carries none.
-    url = server.url if kind == "ours" else f"http://localhost:{server.port}/index.html"
-    print("READY", url, flush=True)
-    await asyncio.Event().wait()
-
-
 if __name__ == "__main__":
-    asyncio.run(serve(sys.argv[1]))
+    serve_app(APP)

@@ -29,7 +29,8 @@ def create() -> Path:
     if not (VENV / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     # jupyter-server-proxy: the peer's way into Jupyter, for bench/browser_roundtrip.py --jupyter.
-    packages = ["trame", "trame-vuetify", "numpy", "jupyter_server", "jupyter-server-proxy"]
+    # trame-vtk and vtk (offscreen wheel): the remote 3D view of bench/vtk_bench.py.
+    packages = ["trame", "trame-vuetify", "trame-vtk", "vtk", "numpy", "jupyter_server", "jupyter-server-proxy"]
     subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", *packages], check=True)
     return VENV / "bin" / "python"
 

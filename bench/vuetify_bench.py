@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -31,8 +30,9 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT / "tests")]
 
+from _common import progress, start_targets  # noqa: E402
 from _vuetify_app import APP  # noqa: E402
-from browser_roundtrip import AppProcess, percentile  # noqa: E402
+from browser_roundtrip import percentile  # noqa: E402
 from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from trame_env import trame_python  # noqa: E402
 
@@ -84,13 +84,6 @@ async ({ rounds, warmup }) => {
 }
 """
 
-KERNEL_APP = "from trame_jupyter.app import get_server\n" + APP + "\ndisplay(server)\n"
-MIME = "application/vnd.trame-jupyter.v1+json"
-
-
-def progress(message: str) -> None:
-    print(f"  … {message}", file=sys.stderr, flush=True)
-
 
 def first_render(browser: Any, url: str) -> float:
     """One cold load (a fresh browser context: nothing cached): ms from navigation to the first VBtn frame."""
@@ -119,37 +112,6 @@ def round_trips(browser: Any, url: str, rounds: int) -> dict[str, float]:
     return {"median": statistics.median(times), "p90": percentile(times, 0.9), "mean": measured["mean"]}
 
 
-def start_targets(stack: contextlib.ExitStack, trame: Path | None, tmp: Path) -> dict[str, str]:
-    """Every server of the comparison, running at once: name → the URL a browser opens."""
-    from jupyter_harness import start_jupyter, stop_jupyter
-
-    def process(python: str, kind: str) -> AppProcess:
-        app = AppProcess(python, kind, script="_vuetify_app.py")
-        stack.callback(app.close)
-        return app
-
-    targets = {"ours, direct": process(sys.executable, "ours").url}
-    jupyter = start_jupyter(tmp / "ours", "/")
-    stack.callback(stop_jupyter, jupyter)
-    kernel = jupyter.start_kernel()
-    stack.callback(kernel.shutdown)
-    data = kernel.execute(KERNEL_APP).bundle(MIME)[MIME]
-    targets["ours, kernel direct"] = kernel.value("server.url")
-    # ?token= authenticates the first request; Jupyter then sets its login cookie for the rest.
-    targets["ours, our proxy"] = f"{jupyter.url}{data['path']}&token={jupyter.token}"
-    if trame is None:
-        return targets
-    # trame compresses websockets by default; ours does not in a kernel. Compared as each ships.
-    app = process(str(trame), "trame")
-    targets["trame, direct"] = app.url
-    if subprocess.run([str(trame), "-c", "import jupyter_server_proxy"], capture_output=True).returncode == 0:
-        peer = start_jupyter(tmp / "peer", "/", python=str(trame))
-        stack.callback(stop_jupyter, peer)
-        port = app.url.split(":")[2].split("/")[0]
-        targets["trame, jupyter-server-proxy"] = f"{peer.url}proxy/{port}/index.html?token={peer.token}"
-    return targets
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200, help="slider round trips measured (after 20 of warm-up)")
@@ -164,7 +126,7 @@ def main() -> None:
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         stack.callback(browser.close)
-        targets = start_targets(stack, trame, Path(tmp))
+        targets = start_targets(stack, trame, Path(tmp), "_vuetify_app.py", APP)
         # Cold loads interleaved (one of each target per pass): a slow spell of the machine hits all alike.
         loads: dict[str, list[float]] = {name: [] for name in targets}
         for number in range(options.loads):
