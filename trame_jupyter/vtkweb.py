@@ -179,8 +179,8 @@ def view_pictures(endpoint: Any) -> Callable[[str, Callable[[str], Any]], str | 
         if not isinstance(view_id, (str, int)) or not str(view_id).isdigit():
             return None
         window = views(str(view_id))
-        if window is None:
-            return None
+        if window is None or 0 in window.GetSize():
+            return None  # never rendered yet (no view showed it): no last image, and none made here
         try:
             return _jpeg_data_url(window)
         except Exception as error:  # a picture is a courtesy: the rest of the snapshot stands without it
