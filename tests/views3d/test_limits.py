@@ -6,6 +6,7 @@ answers the views' rendering calls with the reason instead of crashing."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import os
 import subprocess
@@ -21,7 +22,7 @@ from wslink_client import WslinkError, WslinkTestClient
 from trame_jupyter import Server
 from trame_jupyter.rpc import EXCEPTION_ERROR, INVALID_PARAMS
 from trame_jupyter.vtkweb import IMAGE_TOPIC, MOUSE_RPC
-from views3d.scene import REMOTE_REF, cone_app, noise_app, wait_drawn
+from views3d.scene import REMOTE_REF, cone_app, drawn_fraction, noise_app, wait_drawn
 
 HERE = Path(__file__).parent
 
@@ -187,3 +188,24 @@ def test_without_opengl_the_page_says_why_the_remote_view_is_empty(tmp_path, pag
         problems.filter(has_text="no OpenGL").wait_for(timeout=20_000)
         assert "libosmesa6" in problems.inner_text()
         wait_drawn(page.locator("#local"))  # rendered by the browser: the local view is fine
+
+
+async def test_snapshot_pictures_come_from_views_that_rendered():
+    """A view's picture for the static snapshot is its render window's image, once it has one: a window
+    nothing rendered yet (size 0) gets none, and capturing it is not attempted (VTK would print errors)."""
+    from trame_jupyter.vtkweb import view_pictures
+
+    server = Server("vtk-pictures")
+    app = cone_app(server, local=False)
+    app.cone.window.SetSize(0, 0)  # as a window is before its first render
+    async with running(server):
+        pictures = view_pictures(server.protocol.endpoint)
+        view_id = server.state[f"{REMOTE_REF}Id"]
+        attribute = {"viewid": view_id}.get
+        assert pictures("vtk-remote-view", attribute) is None
+        app.cone.window.SetSize(200, 150)
+        app.cone.window.Render()
+        url = pictures("vtk-remote-view", attribute)
+        assert url.startswith("data:image/jpeg;base64,")
+        assert drawn_fraction(base64.b64decode(url.split(",", 1)[1])) > 0.02
+        assert pictures("div", attribute) is None and pictures("vtk-remote-view", {"viewid": "x"}.get) is None
