@@ -24,6 +24,14 @@ def link(widget: Any, trait: str, server: Server, key: str) -> Any:
     return make_link(widget, trait, server, key)
 
 
+def display(*objs: Any, transport: str | None = None, **kwargs: Any) -> None:
+    """IPython's ``display``, where ``transport="comm"`` (or ``"proxy"``) forces how the views shown reach
+    their server: ``display(server, transport="comm")``."""
+    from .jupyter.formatters import display_with_transport
+
+    display_with_transport(*objs, transport=transport, **kwargs)
+
+
 def diagnose() -> None:
     """Print what the kernel detects, how each display will connect, and every running server."""
     from .jupyter.diagnose import diagnose as run
@@ -48,4 +56,4 @@ if "ipykernel" in sys.modules:  # only a kernel has it loaded before user code r
 
     activate()
 
-__all__ = ["Server", "__version__", "diagnose", "get_server", "link"]
+__all__ = ["Server", "__version__", "diagnose", "display", "get_server", "link"]

@@ -6,8 +6,9 @@ browser client); ``labextension/__tests__/contract.test.ts`` fails when the two 
 bump ``PROTOCOL_VERSION`` when a change is not backward compatible.
 
 What it holds: the MIME bundle a kernel emits for a view, the proxy's routes, the server-id pattern,
-the messages a page posts to the window embedding it, the frame height bounds, and the names of the
-trame wire protocol (RPCs, topics, reserved state keys) that the browser client speaks.
+the kernel comm that carries frames where no route reaches the server, the messages a page posts to the
+window embedding it, the frame height bounds, and the names of the trame wire protocol (RPCs, topics,
+reserved state keys) that the browser client speaks.
 """
 
 from __future__ import annotations
@@ -56,6 +57,19 @@ API_KERNELS_PATH: Final = "api/kernels"
 #: ``reason`` of the session route's 404 when no kernel registered that server (it stopped).
 REASON_NOT_REGISTERED: Final = "not-registered"
 
+# -- the kernel-comm transport (wslink frames over a Jupyter comm, no HTTP port) ---------------------
+
+#: Target of the comm a front end opens to reach a server: open data ``{server_id}``; each comm message
+#: carries ``{type: COMM_MESSAGE.FRAME}`` and one wslink frame as its only buffer, both ways. The kernel
+#: closes a comm with ``{code, reason}`` (websocket close codes; COMM_CLOSE_NOT_FOUND: no such server).
+COMM_TARGET: Final = "trame-jupyter.wslink.v1"
+COMM_MESSAGE: Final = {"FRAME": "frame"}
+COMM_CLOSE_NOT_FOUND: Final = 4404
+#: How a view's page reaches its server: "proxy" (its own websocket next to the page) or "comm" (through
+#: the embedding window and a kernel comm). The page reads it from its ``transport`` query parameter.
+TRANSPORTS: Final = ("proxy", "comm")
+TRANSPORT_PARAM: Final = "transport"
+
 # -- page → embedding window messages (``window.parent.postMessage``) ---------------------------------
 
 MESSAGE_SIZE: Final = "trame-jupyter:size"  # {type, server_id, height}: height of the page's content
@@ -81,6 +95,16 @@ THEME_VARIABLES: Final = (
     "--tj-border",
     "--tj-input-background",
 )
+
+# -- page ↔ embedding window, for a page whose transport is the comm ----------------------------------
+# ``channel`` is a number the page picks for each connection; ``frame`` is an ArrayBuffer, transferred.
+
+#: Page → window {type, server_id, channel}: open a comm to COMM_TARGET; window → page, the same: it is open.
+MESSAGE_COMM_OPEN: Final = "trame-jupyter:comm-open"
+#: Both ways {type, server_id, channel, frame}: one wslink frame.
+MESSAGE_COMM_FRAME: Final = "trame-jupyter:comm-frame"
+#: Both ways {type, server_id, channel, code, reason}: the comm is closed (websocket close codes).
+MESSAGE_COMM_CLOSE: Final = "trame-jupyter:comm-close"
 
 #: Bounds of a frame that follows its content's height (CSS pixels).
 MIN_HEIGHT: Final = 60
@@ -124,6 +148,11 @@ def as_dict() -> dict[str, Any]:
         "API_SERVERS_PATH": API_SERVERS_PATH,
         "API_KERNELS_PATH": API_KERNELS_PATH,
         "REASON_NOT_REGISTERED": REASON_NOT_REGISTERED,
+        "COMM_TARGET": COMM_TARGET,
+        "COMM_MESSAGE": COMM_MESSAGE,
+        "COMM_CLOSE_NOT_FOUND": COMM_CLOSE_NOT_FOUND,
+        "TRANSPORTS": list(TRANSPORTS),
+        "TRANSPORT_PARAM": TRANSPORT_PARAM,
         "MESSAGE_SIZE": MESSAGE_SIZE,
         "MESSAGE_STATUS": MESSAGE_STATUS,
         "STATUSES": list(STATUSES),
@@ -131,6 +160,9 @@ def as_dict() -> dict[str, Any]:
         "MAX_PAGE_SNAPSHOT": MAX_PAGE_SNAPSHOT,
         "MESSAGE_THEME": MESSAGE_THEME,
         "THEME_VARIABLES": list(THEME_VARIABLES),
+        "MESSAGE_COMM_OPEN": MESSAGE_COMM_OPEN,
+        "MESSAGE_COMM_FRAME": MESSAGE_COMM_FRAME,
+        "MESSAGE_COMM_CLOSE": MESSAGE_COMM_CLOSE,
         "MIN_HEIGHT": MIN_HEIGHT,
         "MAX_HEIGHT": MAX_HEIGHT,
         "RPC": RPC,

@@ -81,9 +81,10 @@ RequestGuard = Callable[[str, list, dict], tuple[list, dict]]
 class Connection:
     """One client: its channel, reassembler, authentication and an ordered outbox."""
 
-    def __init__(self, client_id: str, channel: Channel, limits: EndpointLimits) -> None:
+    def __init__(self, client_id: str, channel: Channel, limits: EndpointLimits, trusted: bool = False) -> None:
         self.client_id = client_id
         self.channel = channel
+        self.trusted = trusted  # its transport vouches for it: wslink.hello needs no secret
         self.authenticated = False
         self.closed = False
         self.reassembler = wire.Reassembler(limits.pre_auth_message_size)
@@ -281,8 +282,12 @@ class WslinkEndpoint:
         """False once the server is stopping: transports refuse new clients."""
         return not self._closing
 
-    async def serve(self, channel: Channel) -> None:
-        """Serve one client until its channel closes (or the server stops)."""
+    async def serve(self, channel: Channel, *, trusted: bool = False) -> None:
+        """Serve one client until its channel closes (or the server stops).
+
+        ``trusted``: the transport already knows the peer is entitled to the server (a comm of this
+        kernel's own front end), so its ``wslink.hello`` is accepted without the secret.
+        """
         waiting = sum(1 for c in self.connections.values() if not c.authenticated)
         if waiting >= self.limits.max_unauthenticated:
             self._trouble(
@@ -293,7 +298,7 @@ class WslinkEndpoint:
             )
             await close_channel(channel, CLOSE_TRY_AGAIN, "too many unauthenticated connections")
             return
-        connection = Connection(uuid.uuid4().hex, channel, self.limits)
+        connection = Connection(uuid.uuid4().hex, channel, self.limits, trusted)
         connection.hello_deadline = asyncio.get_running_loop().call_later(
             self.limits.hello_timeout, self._hello_expired, connection
         )
@@ -488,7 +493,9 @@ class WslinkEndpoint:
             self.reply_error(connection, rpc_id, METHOD_NOT_FOUND, "Unknown system method called")
             return
         token = args[0].get("secret") if args and isinstance(args[0], dict) else None
-        if not isinstance(token, str) or not await self._validate_token(token, connection.client_id):
+        if not connection.trusted and (
+            not isinstance(token, str) or not await self._validate_token(token, connection.client_id)
+        ):
             self._trouble("auth", "client %s (%s) failed authentication", connection.client_id, connection.channel.peer)
             self.reply_error(connection, rpc_id, AUTHENTICATION_ERROR, "Authentication failed")
             return

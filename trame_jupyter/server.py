@@ -185,9 +185,16 @@ class Server:
 
     # -- views -------------------------------------------------------------------------------------
 
-    def view(self, ui: str = "main", height: int | str | None = None, width: int | str | None = None) -> View:
-        """A view of layout ``ui``, optionally sized (``display(server.view("b", height=300))``)."""
-        return View.of(self, ui, height, width)
+    def view(
+        self,
+        ui: str = "main",
+        height: int | str | None = None,
+        width: int | str | None = None,
+        transport: str | None = None,
+    ) -> View:
+        """A view of layout ``ui``, optionally sized (``display(server.view("b", height=300))``); ``transport``
+        forces how its page reaches the server: ``"comm"`` (a kernel comm) or ``"proxy"``."""
+        return View.of(self, ui, height, width, transport)
 
     @property
     def widget(self) -> Any:

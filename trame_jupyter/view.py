@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .contract import TRANSPORTS
 from .servers import registry
 
 if TYPE_CHECKING:
@@ -40,18 +41,29 @@ def css_length(value: int | float | str | None, what: str = "size") -> str | Non
 
 @dataclass(frozen=True, eq=False)
 class View:
-    """Layout ``ui`` of a (root) server, with an optional fixed height and width (CSS lengths)."""
+    """Layout ``ui`` of a (root) server, with an optional fixed height and width (CSS lengths), and the
+    transport its page uses (one of ``contract.TRANSPORTS``; None: the front end's default, the proxy)."""
 
     server: Server
     ui: str = "main"
     height: str | None = None
     width: str | None = None
+    transport: str | None = None
 
     @classmethod
-    def of(cls, server: Server, ui: str = "main", height: int | float | str | None = None, width: Any = None) -> View:
+    def of(
+        cls,
+        server: Server,
+        ui: str = "main",
+        height: int | float | str | None = None,
+        width: Any = None,
+        transport: str | None = None,
+    ) -> View:
         if not isinstance(ui, str) or not ui:
             raise ValueError(f"ui must be the name of a layout, not {ui!r}")
-        return cls(server.root_server, ui, css_length(height, "height"), css_length(width, "width"))
+        if transport is not None and transport not in TRANSPORTS:
+            raise ValueError(f"transport must be one of {', '.join(map(repr, TRANSPORTS))} or None, not {transport!r}")
+        return cls(server.root_server, ui, css_length(height, "height"), css_length(width, "width"), transport)
 
     @property
     def widget(self) -> Any:

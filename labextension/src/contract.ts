@@ -74,6 +74,26 @@ export const API_KERNELS_PATH = 'api/kernels';
 /** `reason` of the session route's 404 when no kernel registered that server (it stopped). */
 export const REASON_NOT_REGISTERED = 'not-registered';
 
+// -- the kernel-comm transport (wslink frames over a Jupyter comm, no HTTP port) ------------------
+
+/**
+ * Target of the comm a front end opens to reach a server: open data `{server_id}`; each comm message
+ * carries `{type: COMM_MESSAGE.FRAME}` and one wslink frame as its only buffer, both ways. The kernel
+ * closes a comm with `{code, reason}` (websocket close codes; `COMM_CLOSE_NOT_FOUND`: no such server).
+ */
+export const COMM_TARGET = 'trame-jupyter.wslink.v1';
+export const COMM_MESSAGE = Object.freeze({
+  FRAME: 'frame'
+});
+export const COMM_CLOSE_NOT_FOUND = 4404;
+/**
+ * How a view's page reaches its server: "proxy" (its own websocket next to the page) or "comm" (through
+ * the embedding window and a kernel comm). The page reads it from its `transport` query parameter.
+ */
+export const TRANSPORTS = ['proxy', 'comm'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+export const TRANSPORT_PARAM = 'transport';
+
 // -- page -> embedding window messages (`window.parent.postMessage`) ------------------------------
 
 /** `{type, server_id, height}`: height of the page's content. */
@@ -106,6 +126,16 @@ export const THEME_VARIABLES = [
   '--tj-input-background'
 ] as const;
 export type ThemeVariable = (typeof THEME_VARIABLES)[number];
+
+// -- page <-> embedding window, for a page whose transport is the comm ----------------------------
+// `channel` is a number the page picks for each connection; `frame` is an ArrayBuffer, transferred.
+
+/** Page -> window `{type, server_id, channel}`: open a comm to COMM_TARGET; window -> page, the same: it is open. */
+export const MESSAGE_COMM_OPEN = 'trame-jupyter:comm-open';
+/** Both ways `{type, server_id, channel, frame}`: one wslink frame. */
+export const MESSAGE_COMM_FRAME = 'trame-jupyter:comm-frame';
+/** Both ways `{type, server_id, channel, code, reason}`: the comm is closed (websocket close codes). */
+export const MESSAGE_COMM_CLOSE = 'trame-jupyter:comm-close';
 
 /** Bounds of a frame that follows its content's height (CSS pixels). */
 export const MIN_HEIGHT = 60;
@@ -157,6 +187,11 @@ export const CONTRACT = {
   API_SERVERS_PATH,
   API_KERNELS_PATH,
   REASON_NOT_REGISTERED,
+  COMM_TARGET,
+  COMM_MESSAGE,
+  COMM_CLOSE_NOT_FOUND,
+  TRANSPORTS,
+  TRANSPORT_PARAM,
   MESSAGE_SIZE,
   MESSAGE_STATUS,
   STATUSES,
@@ -164,6 +199,9 @@ export const CONTRACT = {
   MAX_PAGE_SNAPSHOT,
   MESSAGE_THEME,
   THEME_VARIABLES,
+  MESSAGE_COMM_OPEN,
+  MESSAGE_COMM_FRAME,
+  MESSAGE_COMM_CLOSE,
   MIN_HEIGHT,
   MAX_HEIGHT,
   RPC,

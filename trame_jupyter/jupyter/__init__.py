@@ -1,5 +1,5 @@
-"""Jupyter integration, kernel side: display formatters, registration with the proxy, the re-run rule,
-the ipywidgets bridge and ``diagnose()``.
+"""Jupyter integration, kernel side: display formatters, registration with the proxy, the comm target,
+the re-run rule, the ipywidgets bridge and ``diagnose()``.
 
 ``activate()`` attaches it to the core (the package root calls it when imported inside a kernel): the
 kernel becomes the host of the process registry, and servers, layouts and views display as live views.
@@ -17,7 +17,7 @@ def activate() -> bool:
     shell = environment.shell()
     if shell is None:
         return False
-    from . import formatters
+    from . import comm_target, formatters
     from .kernel import KernelHost
 
     host = registry.host
@@ -26,6 +26,7 @@ def activate() -> bool:
     host = KernelHost(shell)
     registry.attach_host(host)
     formatters.register(shell, host)
+    comm_target.register(shell, host)
     return True
 
 

@@ -44,6 +44,28 @@ def view_of(obj: Any) -> View:
     raise TypeError(f"{type(obj).__name__} is not a layout of a trame_jupyter server")
 
 
+def display_with_transport(*objs: Any, transport: str | None = None, **kwargs: Any) -> None:
+    """IPython's ``display``; ``transport`` ("comm" or "proxy") forces how the views among ``objs`` reach
+    their server (IPython would drop an unknown keyword for objects shown by a formatter)."""
+    from IPython.display import display as ipython_display
+
+    if transport is not None:
+        objs = tuple(_with_transport(obj, transport) for obj in objs)
+    ipython_display(*objs, **kwargs)
+
+
+def _with_transport(obj: Any, transport: str) -> Any:
+    if not isinstance(obj, DISPLAYED) and not _displayed_by_name(obj):
+        return obj
+    view = view_of(obj)
+    return View.of(view.server, view.ui, view.height, view.width, transport)
+
+
+def _displayed_by_name(obj: Any) -> bool:
+    names = {(cls.__module__, cls.__name__) for cls in type(obj).__mro__}
+    return any(entry in names for entry in DISPLAYED_BY_NAME)
+
+
 def show(obj: Any, host: KernelHost) -> None:
     from IPython.display import display as ipython_display
 

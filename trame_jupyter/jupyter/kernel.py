@@ -16,7 +16,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from ..routes import Route, RouteTable
-from ..servers import Origin
+from ..servers import Origin, registry
 from . import environment
 
 if TYPE_CHECKING:
@@ -69,6 +69,10 @@ class KernelHost:
 
     def server_id(self, server: Server) -> str:
         return server_id_for(server.key, self.kernel_id)
+
+    def server_by_id(self, server_id: str) -> Server | None:
+        """The running root server whose proxy id is ``server_id`` (what a comm names), if any."""
+        return next((s for s in registry.servers() if s.running and self.server_id(s) == server_id), None)
 
 
 class ProxyRegistration:
