@@ -27,12 +27,20 @@ test('the secret comes from the fragment, else the query, and leaves the address
 });
 
 test('page options: ui defaults to main, server_id to null, not in a frame of our renderer', () => {
-  assert.deepEqual(readPageOptions('http://h/index.html'), { ui: 'main', serverId: null, jupyterFrame: false });
+  assert.deepEqual(readPageOptions('http://h/index.html'), {
+    ui: 'main',
+    serverId: null,
+    jupyterFrame: false,
+    transport: 'proxy',
+  });
   assert.deepEqual(readPageOptions('http://h/index.html?ui=x&server_id=7'), {
     ui: 'x',
     serverId: '7',
     jupyterFrame: false,
+    transport: 'proxy',
   });
+  assert.equal(readPageOptions('http://h/index.html?transport=comm').transport, 'comm');
+  assert.equal(readPageOptions('http://h/index.html?transport=elsewhere').transport, 'proxy');
   assert.equal(readPageOptions('http://h/index.html?ui=x&server_id=7&embed=jupyter').jupyterFrame, true);
   assert.equal(readPageOptions('http://h/index.html?embed=other').jupyterFrame, false);
 });

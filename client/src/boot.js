@@ -6,6 +6,7 @@ import { Connection, STOP_REASON } from './core/connection.js';
 import { createEmbedding } from './core/embed.js';
 import { forwardErrors } from './core/errors.js';
 import { fetchSessionSecret, readPageOptions, secretFromAddress, sessionUrl, websocketUrl } from './core/page.js';
+import { parentSocketClass } from './core/parentSocket.js';
 import { KEY, PHASE, RPC, STATUS, TOPIC } from './core/protocol.js';
 import { ResourceLoader, applyDocumentKeys } from './core/resources.js';
 import { pageSnapshot } from './core/snapshot.js';
@@ -28,8 +29,10 @@ export async function boot(win, { retry } = {}) {
   const root = doc.getElementById('trame-jupyter-root');
   const appElement = doc.getElementById('app');
   const pageHref = win.location.href;
-  const { ui, serverId, jupyterFrame } = readPageOptions(pageHref);
+  const { ui, serverId, jupyterFrame, transport } = readPageOptions(pageHref);
   const embedded = win.parent && win.parent !== win;
+  // Over the comm the embedding window relays the frames; the kernel trusts its comms, so no secret.
+  const overComm = transport === 'comm' && embedded;
   // Listen before anything is awaited: the parent posts the theme as soon as the frame loads.
   if (embedded) listenForTheme(win);
   const status = new StatusView(doc.getElementById('trame-jupyter-status'), appElement, {
@@ -59,7 +62,9 @@ export async function boot(win, { retry } = {}) {
   let secret = address.secret;
   let refreshSecret = null;
   let noServer = null; // why no server can answer: 'gone' (stopped) or 'no-secret' (opened without it)
-  if (!secret) {
+  if (overComm) {
+    secret = '';
+  } else if (!secret) {
     const endpoint = sessionUrl(pageHref);
     const answer = await fetchSessionSecret(endpoint);
     if (answer.status === 'ok') secret = answer.secret;
@@ -94,7 +99,8 @@ export async function boot(win, { retry } = {}) {
     connection.call(RPC.LIFECYCLE, [PHASE.CONNECTED]).catch((error) => console.warn('trame-jupyter:', error.message));
   };
 
-  connection = new Connection({ url: websocketUrl(pageHref), secret, refreshSecret, onOpen, retry });
+  const WebSocketImpl = overComm ? parentSocketClass({ self: win, parent: win.parent, serverId }) : undefined;
+  connection = new Connection({ url: websocketUrl(pageHref), secret, refreshSecret, onOpen, retry, WebSocketImpl });
   connection.onBusy((count) => store.setBusy(count));
   connection.onStatus((value, reason) => {
     let detail;

@@ -10,6 +10,7 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 
 import type { ITrameBundle } from './bundle';
+import type { IRelayKernel } from './commRelay';
 
 /** Services of the application the renderers may use. */
 export interface ITrameHost {
@@ -27,6 +28,11 @@ export interface ITrameHost {
    * undefined when `node` is in no notebook.
    */
   notebookKernel(node: HTMLElement): string | null | undefined;
+  /**
+   * The kernel connection to open a view's comms on: that of the notebook holding `node`, else (a view
+   * in a tab) that of an open notebook whose kernel is `kernelId`; null when there is none.
+   */
+  kernelFor?(node: HTMLElement, kernelId: string | null): IRelayKernel | null;
 }
 
 let current: ITrameHost | null = null;

@@ -17,6 +17,7 @@ import { launchIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { ITrameBundle, parseBundle } from './bundle';
+import type { IRelayKernel } from './commRelay';
 import { setHost } from './host';
 import { TrameView } from './view';
 
@@ -121,6 +122,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
       notebookKernel: node => {
         const found = locate(tracker, node);
         return found ? (found.panel.sessionContext.session?.kernel?.id ?? null) : undefined;
+      },
+      kernelFor: (node, kernelId) => {
+        const found = locate(tracker, node);
+        if (found) {
+          return found.panel.sessionContext.session?.kernel ?? null;
+        }
+        let kernel: IRelayKernel | null = null;
+        tracker?.forEach(panel => {
+          const candidate = panel.sessionContext.session?.kernel;
+          if (!kernel && candidate && kernelId !== null && candidate.id === kernelId) {
+            kernel = candidate;
+          }
+        });
+        return kernel;
       }
     });
   }

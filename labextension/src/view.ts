@@ -35,6 +35,7 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { ITrameBundle, MIME_TYPE, parseBundle, samePage } from './bundle';
+import { CommRelay } from './commRelay';
 import { MAX_HEIGHT, MESSAGE_SIZE, MESSAGE_SNAPSHOT, MESSAGE_STATUS } from './contract';
 import { EMBED_JUPYTER, EMBED_PARAM } from './embed';
 import { getHost, onHostChanged } from './host';
@@ -182,6 +183,10 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     this._follower = new HeightFollower(height => this._setFrameHeight(`${height}px`));
     this._stopHostListener = onHostChanged(() => this._updateActions());
     this._stopThemeListener = onThemeChanged(() => this._postTheme());
+    this._relay = new CommRelay({
+      kernel: () => getHost()?.kernelFor?.(this.node, this._bundle?.kernel_id ?? null) ?? null,
+      post: (message, transfer) => this._postToPage(message, transfer)
+    });
     this._setState('checking');
   }
 
@@ -243,6 +248,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     this._stopHostListener();
     this._stopThemeListener();
     this._clearTimer();
+    this._relay.closeAll();
     window.removeEventListener('message', this._onMessage);
     this._frame.removeEventListener('load', this._onFrameLoad);
     super.dispose();
@@ -363,6 +369,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
   /** Unload the page (and so close its websocket), keeping the frame element. */
   private _unload(): void {
     this._clearTimer();
+    this._relay.closeAll(); // the page's connections over the kernel comm end with it
     this._frameUrl = null;
     if (this._frame.getAttribute('src') && this._frame.getAttribute('src') !== 'about:blank') {
       this._frame.src = 'about:blank';
@@ -399,6 +406,12 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     if (this._bundle && typeof data.server_id === 'string' && data.server_id !== this._bundle.server_id) {
       return;
     }
+    if (CommRelay.handles(data.type)) {
+      if (this._bundle) {
+        this._relay.handle(data, this._bundle.server_id);
+      }
+      return;
+    }
     if (data.type !== MESSAGE_SIZE && data.type !== MESSAGE_STATUS && data.type !== MESSAGE_SNAPSHOT) {
       return;
     }
@@ -432,6 +445,11 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
   }
 
   private _postTheme(): void {
+    this._postToPage(themeMessage(currentTheme(this.node)));
+  }
+
+  /** Post to the page (moving `transfer`), if one of ours is loaded. */
+  private _postToPage(message: unknown, transfer: Transferable[] = []): void {
     const target = this._frame.contentWindow;
     if (!target || this._frameUrl === null) {
       return;
@@ -439,7 +457,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     // Same origin as JupyterLab (a path under its base URL): post to that origin only.
     const origin = new URL(this._frameUrl, window.location.href).origin;
     try {
-      target.postMessage(themeMessage(currentTheme(this.node)), origin);
+      target.postMessage(message, origin, transfer);
     } catch {
       // the frame navigated elsewhere (another origin): it is not our page
     }
@@ -592,6 +610,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
   private readonly _frame: HTMLIFrameElement;
   private readonly _errorNode: HTMLDivElement;
   private readonly _follower: HeightFollower;
+  private readonly _relay: CommRelay;
   private readonly _stopHostListener: () => void;
   private readonly _stopThemeListener: () => void;
   private _bundle: ITrameBundle | null = null;

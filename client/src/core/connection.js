@@ -1,7 +1,7 @@
 // The connection to one trame server: (re)connects with backoff, authenticates, counts calls in
 // flight, fans publishes out to subscribers, and reports a status the page can show.
 import { Session, RpcError } from './session.js';
-import { ERROR, STATUS } from './protocol.js';
+import { COMM_CLOSE_NOT_FOUND, ERROR, STATUS } from './protocol.js';
 
 const HELLO_TIMEOUT_MS = 10000;
 
@@ -174,6 +174,10 @@ export class Connection {
     if (this.session === session) this.session = null;
     if (event?.code === 1001) this._serverShutDown = true;
     if (this._stopped) return;
+    if (event?.code === COMM_CLOSE_NOT_FOUND) {
+      this._stop('gone'); // over a kernel comm: the kernel runs no such server (the proxy's "not registered")
+      return;
+    }
     if (this.status === STATUS.LIVE) this._setStatus(STATUS.RECONNECTING);
     this._retryLater();
   }

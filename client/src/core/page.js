@@ -1,6 +1,6 @@
 // What the page address tells the client: where the websocket is, which layout to show, which
 // output it is embedded in, and the secret (read once, then removed from the address bar).
-import { EMBED_JUPYTER, EMBED_PARAM, SESSION_PATH, WS_PATH } from './protocol.js';
+import { EMBED_JUPYTER, EMBED_PARAM, SESSION_PATH, TRANSPORT_PARAM, WS_PATH } from './protocol.js';
 
 /** Websocket URL next to the page, so the app works under any path prefix (e.g. the Jupyter proxy). */
 export function websocketUrl(pageHref) {
@@ -19,9 +19,10 @@ export function sessionUrl(pageHref) {
 }
 
 /**
- * `{ui, serverId, jupyterFrame}` from the query string: `?ui=<layout>` (default main), `?server_id=`,
- * and `?embed=jupyter`, which our JupyterLab renderer adds to the frames it makes (it shows the
- * connection status itself, so the page does not show its own).
+ * `{ui, serverId, jupyterFrame, transport}` from the query string: `?ui=<layout>` (default main),
+ * `?server_id=`, `?embed=jupyter`, which our JupyterLab renderer adds to the frames it makes (it shows
+ * the connection status itself, so the page does not show its own), and `?transport=comm`: reach the
+ * server through the embedding window's kernel comm instead of a websocket (default `proxy`).
  */
 export function readPageOptions(pageHref) {
   const params = new URL(pageHref).searchParams;
@@ -29,6 +30,7 @@ export function readPageOptions(pageHref) {
     ui: params.get('ui') || 'main',
     serverId: params.get('server_id'),
     jupyterFrame: params.get(EMBED_PARAM) === EMBED_JUPYTER,
+    transport: params.get(TRANSPORT_PARAM) === 'comm' ? 'comm' : 'proxy',
   };
 }
 

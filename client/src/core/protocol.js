@@ -2,7 +2,11 @@
 // trame_jupyter/contract.py) plus wslink's own envelope (wslink's framing and error codes).
 import {
   KEY,
+  COMM_CLOSE_NOT_FOUND,
   MAX_PAGE_SNAPSHOT,
+  MESSAGE_COMM_CLOSE,
+  MESSAGE_COMM_FRAME,
+  MESSAGE_COMM_OPEN,
   MESSAGE_SIZE,
   MESSAGE_SNAPSHOT,
   MESSAGE_STATUS,
@@ -12,10 +16,22 @@ import {
   STATUSES,
   THEME_VARIABLES,
   TOPIC,
+  TRANSPORT_PARAM,
   WS_PATH,
 } from '@trame-jupyter/contract';
 
-export { KEY, MAX_PAGE_SNAPSHOT, MESSAGE_THEME, RPC, SESSION_PATH, THEME_VARIABLES, TOPIC, WS_PATH };
+export {
+  COMM_CLOSE_NOT_FOUND,
+  KEY,
+  MAX_PAGE_SNAPSHOT,
+  MESSAGE_THEME,
+  RPC,
+  SESSION_PATH,
+  THEME_VARIABLES,
+  TOPIC,
+  TRANSPORT_PARAM,
+  WS_PATH,
+};
 
 export const WSLINK_VERSION = '1.0';
 export const HELLO_METHOD = 'wslink.hello';
@@ -46,6 +62,13 @@ export const EMBED_MESSAGE = Object.freeze({
   SIZE: MESSAGE_SIZE, // {type, height, server_id}
   STATUS: MESSAGE_STATUS, // {type, status, server_id}
   SNAPSHOT: MESSAGE_SNAPSHOT, // {type, html, server_id}
+});
+
+/** Messages between the page and the embedding window that relays its frames over a kernel comm. */
+export const RELAY_MESSAGE = Object.freeze({
+  OPEN: MESSAGE_COMM_OPEN, // {type, server_id, channel}
+  FRAME: MESSAGE_COMM_FRAME, // {type, server_id, channel, frame: ArrayBuffer}
+  CLOSE: MESSAGE_COMM_CLOSE, // {type, server_id, channel, code, reason}
 });
 
 /** Query parameter our JupyterLab renderer adds to a page it embeds: it shows the status itself. */

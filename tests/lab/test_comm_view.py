@@ -1,0 +1,77 @@
+"""A view whose page reaches its server over the kernel comm, in a real JupyterLab and Chromium: the page
+posts its wslink frames to our renderer, which relays them over ``kernel.createComm`` (the page itself
+still loads through the proxy at this stage)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .apps import APP, CLIENTS, wait_for_state
+from .lab_harness import LabServer, command, execute, open_notebook, run_cell, view, wait_state
+
+pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
+
+COMM_APP = APP.replace("display(server)", 'from trame_jupyter import display\ndisplay(server, transport="comm")')
+TRANSPORTS = "sorted(type(c.channel).__name__ for c in server.protocol.endpoint.connections.values())"
+
+
+@pytest.mark.parametrize("host", ["lab", "notebook7"])
+def test_a_view_over_the_kernel_comm(host: str, request: pytest.FixtureRequest, page: Any) -> None:
+    """In JupyterLab and in Notebook 7: state both ways over the comm, and its client leaves with the output."""
+    server: LabServer = request.getfixturevalue(host)
+    open_notebook(page, server, server.write_notebook("comm_view.ipynb", [COMM_APP]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    frame = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
+    assert "transport=comm" in output.locator(".trame-jupyter-frame").get_attribute("src")
+
+    # Its one client is a comm, not a websocket.
+    assert "OK" in execute(page, 1, wait_for_state(f"{TRANSPORTS} == ['CommChannel']"))
+
+    # Browser → Python → browser
+    frame.locator("input.text").fill("typed over the comm")
+    assert "OK" in execute(page, 2, wait_for_state("server.state.text == 'typed over the comm'"))
+    frame.locator("input.resolution").focus()
+    page.keyboard.press("ArrowRight")
+    frame.locator(".label").filter(has_text="resolution 7").wait_for()
+    execute(page, 3, "server.state.message = 'changed by python'")
+    frame.locator(".message").filter(has_text="changed by python").wait_for()
+
+    # Clearing the output closes its comm: the server loses that client.
+    page.evaluate("() => { jupyterapp.shell.currentWidget.content.activeCellIndex = 0; }")
+    command(page, "notebook:clear-cell-output")
+    output.wait_for(state="detached")
+    assert "OK" in execute(page, 4, wait_for_state(f"{CLIENTS} == 0"))
+    assert not page.errors, page.errors
+
+
+def test_a_comm_view_of_a_stopped_server_says_so(lab: LabServer, page: Any) -> None:
+    open_notebook(page, lab, lab.write_notebook("comm_stop.ipynb", [COMM_APP]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    execute(page, 1, "await server.stop()")
+    wait_state(page, output, "server-stopped")
+    assert not page.errors, page.errors
+
+
+def test_comm_view_rerun_kernel_restart_and_shutdown(lab: LabServer, page: Any) -> None:
+    """As over the proxy: a re-run shows the new server, and a restarted or shut down kernel is said so."""
+    open_notebook(page, lab, lab.write_notebook("comm_restart.ipynb", [COMM_APP]))
+    run_cell(page, 0)
+    wait_state(page, view(page, 0), "live")
+    run_cell(page, 0)  # the same cell again: a new server, a new view
+    wait_state(page, view(page, 0), "live")
+    command(page, "notebook:restart-kernel")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    wait_state(page, view(page, 0), "kernel-restarted")
+
+    page.wait_for_function("() => jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle'")
+    run_cell(page, 0)
+    wait_state(page, view(page, 0), "live")
+    command(page, "notebook:shutdown-kernel")
+    wait_state(page, view(page, 0), "kernel-shutdown")
+    assert not page.errors, page.errors
