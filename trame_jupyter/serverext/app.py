@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Float, Unicode, default
+from traitlets import Bool, Float, Unicode, default
 
 from .._version import __version__
 from ..contract import API_KERNELS_PATH, API_SERVERS_PATH, ROUTE, SERVER_ID_PATTERN, SESSION_PATH, WS_PATH
 from ..routes import RouteTable, default_directory
 from . import handlers
+from .gateway import with_binary_gateway
+from .nodelay import with_nodelay
 
 
 class TrameJupyterExtension(ExtensionApp):
@@ -25,6 +27,9 @@ class TrameJupyterExtension(ExtensionApp):
     ).tag(config=True)
     connect_timeout = Float(5.0, help="Seconds to wait when connecting to a kernel's server.").tag(config=True)
     request_timeout = Float(60.0, help="Seconds allowed for one proxied HTTP request.").tag(config=True)
+    kernel_ws_nodelay = Bool(
+        True, help="Turn Nagle's algorithm off on Jupyter's kernel websockets (else ~40 ms per comm round trip)."
+    ).tag(config=True)
 
     @default("registry_dir")
     def _default_registry_dir(self) -> str:
@@ -33,6 +38,13 @@ class TrameJupyterExtension(ExtensionApp):
     def initialize_settings(self) -> None:
         self.routes = RouteTable(self.registry_dir, log=self.log)  # bad route files are reported in Jupyter's log
         self.tunnels: set[asyncio.Future[None]] = set()
+        connection_class = self.settings.get("kernel_websocket_connection_class")
+        if self.kernel_ws_nodelay and connection_class is not None:
+            self.settings["kernel_websocket_connection_class"] = with_nodelay(connection_class)
+        if connection_class is not None:  # behind a gateway, comm buffers must get through (gateway.py)
+            self.settings["kernel_websocket_connection_class"] = with_binary_gateway(
+                self.settings["kernel_websocket_connection_class"]
+            )
         self.log.info("trame_jupyter %s: proxying servers registered in %s", __version__, self.registry_dir)
 
     def track(self, tunnel: asyncio.Future[None]) -> None:
