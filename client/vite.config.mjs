@@ -7,6 +7,9 @@ export const alias = {
   vue: 'vue/dist/vue.esm-bundler.js',
   // The front-end contract has one TypeScript source, shared with the JupyterLab extension.
   '@trame-jupyter/contract': fileURLToPath(new URL('../labextension/src/contract.ts', import.meta.url)),
+  // Loading a page over a fetch function (a kernel comm, a widget's messages): shared by the page (its
+  // resources), the JupyterLab extension and the anywidget front end.
+  '@trame-jupyter/page-loader': fileURLToPath(new URL('../labextension/src/pageLoader.ts', import.meta.url)),
 };
 
 export default defineConfig({

@@ -63,10 +63,24 @@ REASON_NOT_REGISTERED: Final = "not-registered"
 #: carries ``{type: COMM_MESSAGE.FRAME}`` and one wslink frame as its only buffer, both ways. The kernel
 #: closes a comm with ``{code, reason}`` (websocket close codes; COMM_CLOSE_NOT_FOUND: no such server).
 COMM_TARGET: Final = "trame-jupyter.wslink.v1"
-COMM_MESSAGE: Final = {"FRAME": "frame"}
+#: The same comm also fetches the server's files (no HTTP port needed): front end → kernel
+#: ``{type: FETCH, id, path}`` (``path`` as the page requests it over HTTP, relative to the server root);
+#: kernel → front end ``{type: FETCH_REPLY, id, status, mime, reason}``, the body as the one buffer when
+#: ``status`` is 200 (FETCH_STATUSES). A comm only fetching is no client of the server (no hello needed).
+COMM_MESSAGE: Final = {"FRAME": "frame", "FETCH": "fetch", "FETCH_REPLY": "fetch-reply"}
+FETCH_STATUSES: Final = {
+    "OK": 200,
+    "BAD_REQUEST": 400,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "TOO_LARGE": 413,
+    "BUSY": 503,
+}
 COMM_CLOSE_NOT_FOUND: Final = 4404
 #: How a view's page reaches its server: "proxy" (its own websocket next to the page) or "comm" (through
 #: the embedding window and a kernel comm). The page reads it from its ``transport`` query parameter.
+#: A bundle whose path names no transport is "proxy, else comm": the front end tries the proxy and falls
+#: back to the comm (page and files included) when the proxy cannot reach the server.
 TRANSPORTS: Final = ("proxy", "comm")
 TRANSPORT_PARAM: Final = "transport"
 
@@ -105,6 +119,11 @@ MESSAGE_COMM_OPEN: Final = "trame-jupyter:comm-open"
 MESSAGE_COMM_FRAME: Final = "trame-jupyter:comm-frame"
 #: Both ways {type, server_id, channel, code, reason}: the comm is closed (websocket close codes).
 MESSAGE_COMM_CLOSE: Final = "trame-jupyter:comm-close"
+#: Page → window {type, server_id, id, path}: fetch one of the server's files (a widget package's script)
+#: over the comm; window → page {type: MESSAGE_FETCH_REPLY, server_id, id, status, mime, reason, body}
+#: (``body`` an ArrayBuffer, transferred, when status is 200).
+MESSAGE_FETCH: Final = "trame-jupyter:fetch"
+MESSAGE_FETCH_REPLY: Final = "trame-jupyter:fetch-reply"
 
 #: Bounds of a frame that follows its content's height (CSS pixels).
 MIN_HEIGHT: Final = 60
@@ -150,6 +169,7 @@ def as_dict() -> dict[str, Any]:
         "REASON_NOT_REGISTERED": REASON_NOT_REGISTERED,
         "COMM_TARGET": COMM_TARGET,
         "COMM_MESSAGE": COMM_MESSAGE,
+        "FETCH_STATUSES": FETCH_STATUSES,
         "COMM_CLOSE_NOT_FOUND": COMM_CLOSE_NOT_FOUND,
         "TRANSPORTS": list(TRANSPORTS),
         "TRANSPORT_PARAM": TRANSPORT_PARAM,
@@ -163,6 +183,8 @@ def as_dict() -> dict[str, Any]:
         "MESSAGE_COMM_OPEN": MESSAGE_COMM_OPEN,
         "MESSAGE_COMM_FRAME": MESSAGE_COMM_FRAME,
         "MESSAGE_COMM_CLOSE": MESSAGE_COMM_CLOSE,
+        "MESSAGE_FETCH": MESSAGE_FETCH,
+        "MESSAGE_FETCH_REPLY": MESSAGE_FETCH_REPLY,
         "MIN_HEIGHT": MIN_HEIGHT,
         "MAX_HEIGHT": MAX_HEIGHT,
         "RPC": RPC,

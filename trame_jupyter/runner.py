@@ -1,6 +1,9 @@
 """The HTTP side of a started server: a listening socket bound synchronously, aiohttp routes (the
 websocket and static files), serving until stopped.
 
+``StaticFiles`` decides which file a path names: the HTTP routes use it, and so does every other way a
+page's files are fetched (the kernel comm's fetch), so both answer the same paths the same way.
+
 Binding happens in ``bind()``, outside any coroutine, so ``start()`` knows the real port (and reports
 "port in use" as an exception) before it returns, whatever the exec mode.
 """
@@ -10,11 +13,14 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import mimetypes
+import os
 import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
 
@@ -66,6 +72,112 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class StaticFileError(Exception):
+    """A path that names no servable file: ``status`` is 404 (nothing there, or outside every served
+    directory) or 403 (a directory, or unreadable), as the HTTP route answers; 413 past a size cap."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class StaticFiles:
+    """The files a server serves: ``serve`` prefixes (longest first), then the web root ``www``.
+
+    ``resolve`` never names a file outside the directory of the mount that matched: ``..`` and absolute
+    paths are refused, and so are symlinks leading out unless ``follow_symlinks`` (as aiohttp's static
+    routes did, whose answers these are). It touches the file system: call it off the event loop.
+    """
+
+    def __init__(self, www: Path | None, serve: Mapping[str, Path], follow_symlinks: bool = False) -> None:
+        self.follow_symlinks = follow_symlinks
+        mounts: list[tuple[str, Path]] = []
+        for prefix in sorted(serve, key=len, reverse=True):
+            directory = Path(serve[prefix])
+            if directory.is_dir():
+                mounts.append((prefix.strip("/"), directory.expanduser().resolve()))
+            else:
+                logger.error("Not serving /%s: %s is not a directory", prefix, directory)
+        if www is not None:
+            mounts.append(("", Path(www).expanduser().resolve()))
+        #: (prefix without slashes, resolved directory), in matching order; the web root's prefix is "".
+        self.mounts: tuple[tuple[str, Path], ...] = tuple(mounts)
+
+    def mount_of(self, path: str) -> tuple[Path, str] | None:
+        """The directory serving ``path`` (decoded, relative to the server root) and the rest of the path."""
+        for prefix, directory in self.mounts:
+            if not prefix:
+                return directory, path
+            if path.startswith(prefix + "/"):
+                return directory, path[len(prefix) + 1 :]
+        return None
+
+    def resolve(self, path: str) -> Path:
+        """The file ``path`` names (decoded, relative to the server root), or ``StaticFileError``."""
+        mount = self.mount_of(path)
+        if mount is None:
+            raise StaticFileError(404, "no served directory has this path")
+        directory, name = mount
+        if "\0" in name or Path(name).is_absolute():
+            # An absolute name could reach anything (and on Windows a UNC share): never serve one.
+            raise StaticFileError(404, "not a relative path")
+        unresolved = directory.joinpath(name)
+        try:
+            if self.follow_symlinks:
+                # The path itself may not climb out; symlinks inside the directory may point anywhere.
+                normalized = Path(os.path.normpath(unresolved))
+                normalized.relative_to(directory)
+                target = normalized.resolve()
+            else:
+                target = unresolved.resolve()
+                target.relative_to(directory)
+        except (ValueError, RuntimeError, OSError):  # outside the directory, or a symlink loop
+            raise StaticFileError(404, "outside the served directory") from None
+        try:
+            if target.is_dir():
+                raise StaticFileError(403, "a directory")
+            if not target.is_file():
+                raise StaticFileError(404, "no such file")
+        except PermissionError:
+            raise StaticFileError(403, "not readable") from None
+        return target
+
+    def resolve_url(self, url_path: str) -> Path:
+        """Like ``resolve``, for a path as a page requests it over HTTP: percent-encoded, maybe with a
+        query or fragment (ignored, as the HTTP route ignores them)."""
+        if url_path.startswith("/"):
+            raise StaticFileError(404, "not a relative path")
+        return self.resolve(unquote(urlsplit(url_path).path))
+
+    def read(self, url_path: str, max_size: int) -> tuple[bytes, str]:
+        """The content and MIME type of the file ``url_path`` names (blocking: run it in a thread);
+        ``StaticFileError(413)`` when it is larger than ``max_size`` bytes."""
+        target = self.resolve_url(url_path)
+        try:
+            with target.open("rb") as file:
+                size = os.fstat(file.fileno()).st_size
+                if size > max_size:
+                    raise StaticFileError(413, f"{size} bytes, more than the {max_size}-byte limit")
+                content = file.read(max_size + 1)
+        except PermissionError:
+            raise StaticFileError(403, "not readable") from None
+        except OSError:
+            raise StaticFileError(404, "no such file") from None
+        if len(content) > max_size:  # it grew while being read
+            raise StaticFileError(413, f"more than the {max_size}-byte limit")
+        return content, mime_type(target)
+
+
+def mime_type(path: Path) -> str:
+    """The MIME type the HTTP route sends for ``path`` (with a charset for text, as browsers expect)."""
+    kind, _ = mimetypes.guess_type(path.name)
+    kind = kind or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+        return f"{kind}; charset=utf-8"
+    return kind
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -90,6 +202,8 @@ class Runner:
             self.app.router.add_get("/", _redirect_to_index)
         if config.headers:
             self.app.on_response_prepare.append(self._add_headers)
+        #: The files this server serves over HTTP (and to anything else that fetches its page's files).
+        self.files = StaticFiles(config.www, config.serve, config.follow_symlinks) if config.http else None
         self._before_cleanup = before_cleanup
         self._socket: socket.socket | None = None
         self._runner: web.AppRunner | None = None
@@ -151,17 +265,19 @@ class Runner:
     # -- routes ------------------------------------------------------------------------------------
 
     def _add_static_routes(self) -> None:
-        if not self.config.http:
-            return
-        # Longer prefixes first, so /a/b is not shadowed by /a; the web root comes last.
-        for prefix in sorted(self.config.serve, key=len, reverse=True):
-            directory = self.config.serve[prefix]
-            if directory.is_dir():
-                self.app.router.add_static(f"/{prefix}", directory, follow_symlinks=self.config.follow_symlinks)
-            else:
-                logger.error("Not serving /%s: %s is not a directory", prefix, directory)
-        if self.config.www is not None:
-            self.app.router.add_static("/", self.config.www, follow_symlinks=self.config.follow_symlinks)
+        # Added last, so the websocket and any route an app added at bind time come first.
+        if self.files is not None and self.files.mounts:
+            self.app.router.add_get("/{path:.*}", self._static_file)
+
+    async def _static_file(self, request: web.Request) -> web.StreamResponse:
+        files = self.files
+        assert files is not None
+        try:
+            # The file system may be slow (network mounts): resolve off the loop.
+            target = await asyncio.get_running_loop().run_in_executor(None, files.resolve, request.match_info["path"])
+        except StaticFileError as error:
+            raise (web.HTTPForbidden() if error.status == 403 else web.HTTPNotFound()) from None
+        return web.FileResponse(target)
 
 
 async def _redirect_to_index(request: web.Request) -> web.StreamResponse:

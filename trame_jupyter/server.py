@@ -23,6 +23,7 @@ from .lifecycle import Lifecycle, StopHandle
 from .modules import ModuleRegistry
 from .options import ServerOptions
 from .protocol import TrameProtocol
+from .runner import StaticFiles
 from .servers import DEFAULT_NAME, registry
 from .state import State
 from .translator import Translator
@@ -198,7 +199,8 @@ class Server:
 
     @property
     def widget(self) -> Any:
-        """The ``main`` layout as an ipywidgets widget (for ``VBox``, ``Tab`` …); needs a Jupyter kernel."""
+        """The ``main`` layout as an ipywidgets widget (for ``VBox``, ``Tab`` …), a new one at each access; an
+        anywidget, so it renders with or without our extension (Voilà, VS Code, Colab); needs a Jupyter kernel."""
         return self.view().widget
 
     # -- decorators --------------------------------------------------------------------------------
@@ -229,6 +231,13 @@ class Server:
     def serve(self) -> dict[str, Any]:
         """URL prefix → directory served over HTTP (filled by modules; editable before a start)."""
         return self.root_server._modules.serve
+
+    @property
+    def static_files(self) -> StaticFiles | None:
+        """The files the running server serves (its page, its modules' ``serve`` directories), for what
+        fetches them other than HTTP (a kernel comm); None when not started or started without HTTP."""
+        run = self.root_server._lifecycle.run
+        return run.runner.files if run is not None else None
 
     @property
     def http_headers(self) -> HttpHeaders:

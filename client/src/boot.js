@@ -5,7 +5,15 @@ import * as Vue from 'vue';
 import { Connection, STOP_REASON } from './core/connection.js';
 import { createEmbedding } from './core/embed.js';
 import { forwardErrors } from './core/errors.js';
-import { fetchSessionSecret, readPageOptions, secretFromAddress, sessionUrl, websocketUrl } from './core/page.js';
+import {
+  fetchSessionSecret,
+  pageAddress,
+  readPageOptions,
+  secretFromAddress,
+  sessionUrl,
+  websocketUrl,
+} from './core/page.js';
+import { parentFetch } from './core/parentFetch.js';
 import { parentSocketClass } from './core/parentSocket.js';
 import { KEY, PHASE, RPC, STATUS, TOPIC } from './core/protocol.js';
 import { ResourceLoader, applyDocumentKeys } from './core/resources.js';
@@ -28,7 +36,8 @@ export async function boot(win, { retry } = {}) {
   const doc = win.document;
   const root = doc.getElementById('trame-jupyter-root');
   const appElement = doc.getElementById('app');
-  const pageHref = win.location.href;
+  // A page loaded over the comm has no address of its own (srcdoc): its host gives it one.
+  const pageHref = pageAddress(win);
   const { ui, serverId, jupyterFrame, transport } = readPageOptions(pageHref);
   const embedded = win.parent && win.parent !== win;
   // Over the comm the embedding window relays the frames; the kernel trusts its comms, so no secret.
@@ -76,7 +85,9 @@ export async function boot(win, { retry } = {}) {
   let context = null; // the client API (createTrame), made with the first state, before any bundle loads
   const store = new StateStore({ call: (method, args) => connection.call(method, args) });
   const problems = new ProblemsView(doc.getElementById('trame-jupyter-problems'));
-  const resources = new ResourceLoader(doc, (url) => problems.add(`Could not load ${url}.`));
+  // Over the comm the server's files (widget packages' scripts and styles) come through it too.
+  const fetchFile = overComm ? parentFetch({ self: win, parent: win.parent, serverId }) : null;
+  const resources = new ResourceLoader(doc, (url) => problems.add(`Could not load ${url}.`), { fetchFile });
   const errors = forwardErrors({
     send: (message) => (connection?.session ? connection.call(RPC.CLIENT_ERROR, [message]) : Promise.reject()),
     target: win,

@@ -7,8 +7,13 @@
  * The kernel trusts comms of its own front end as it trusts itself, so the relay only opens comms on the
  * kernel of the notebook showing the view, and only to the server of the view's bundle, whatever the
  * page claims.
+ *
+ * Files: one more comm of the view, opened when first needed, fetches the server's files
+ * (`{type: "fetch"}`, `pageLoader.ts`): the page itself when the view loads it over the comm
+ * (`fetch`), and what the page asks for (`MESSAGE_FETCH`: widget packages' scripts and styles).
  */
 import type { Kernel } from '@jupyterlab/services';
+import type { JSONObject } from '@lumino/coreutils';
 
 import {
   COMM_CLOSE_NOT_FOUND,
@@ -16,8 +21,11 @@ import {
   COMM_TARGET,
   MESSAGE_COMM_CLOSE,
   MESSAGE_COMM_FRAME,
-  MESSAGE_COMM_OPEN
+  MESSAGE_COMM_OPEN,
+  MESSAGE_FETCH,
+  MESSAGE_FETCH_REPLY
 } from './contract';
+import { FetchClient, IFetchReply, ownBuffer } from './pageLoader';
 
 /** What the relay uses of a kernel connection. */
 export type IRelayKernel = Pick<Kernel.IKernelConnection, 'createComm' | 'statusChanged' | 'disposed'>;
@@ -38,18 +46,6 @@ export interface ICommRelayOptions {
 /** Close code the relay answers with when the kernel refuses a comm: "try again later". */
 const CLOSE_TRY_AGAIN = 1013;
 
-/** The bytes of a buffer as an ArrayBuffer of their own (a view may share a larger buffer). */
-function ownBuffer(buffer: ArrayBuffer | ArrayBufferView): ArrayBuffer {
-  if (buffer instanceof ArrayBuffer) {
-    return buffer;
-  }
-  const source = buffer.buffer as ArrayBuffer;
-  if (buffer.byteOffset === 0 && buffer.byteLength === source.byteLength) {
-    return source;
-  }
-  return source.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
-}
-
 export class CommRelay {
   constructor(options: ICommRelayOptions) {
     this._kernel = options.kernel;
@@ -58,7 +54,19 @@ export class CommRelay {
 
   /** Whether `type` is a message of this relay (the view hands those over, and no others). */
   static handles(type: unknown): boolean {
-    return type === MESSAGE_COMM_OPEN || type === MESSAGE_COMM_FRAME || type === MESSAGE_COMM_CLOSE;
+    return (
+      type === MESSAGE_COMM_OPEN || type === MESSAGE_COMM_FRAME || type === MESSAGE_COMM_CLOSE || type === MESSAGE_FETCH
+    );
+  }
+
+  /** Fetch one of the server's files (`path` relative to its root) over the view's fetch comm. */
+  fetch(path: string, serverId: string): Promise<IFetchReply> {
+    let files = this._files;
+    if (!files || files.serverId !== serverId) {
+      this._closeFiles();
+      files = this._files = this._openFiles(serverId);
+    }
+    return files.client.fetch(path);
   }
 
   /** How many comms are open. */
@@ -67,7 +75,14 @@ export class CommRelay {
   }
 
   /** A message from the page, for the server `serverId` (the view's, not the page's word). */
-  handle(data: { type?: unknown; channel?: unknown; frame?: unknown }, serverId: string): void {
+  handle(
+    data: { type?: unknown; channel?: unknown; frame?: unknown; id?: unknown; path?: unknown },
+    serverId: string
+  ): void {
+    if (data.type === MESSAGE_FETCH) {
+      this._fetchForPage(data.id, data.path, serverId);
+      return;
+    }
     const channel = data.channel;
     if (typeof channel !== 'number' || !Number.isInteger(channel)) {
       return;
@@ -89,6 +104,91 @@ export class CommRelay {
     for (const channel of [...this._comms.keys()]) {
       this._close(channel);
     }
+    this._closeFiles();
+  }
+
+  private _fetchForPage(id: unknown, path: unknown, serverId: string): void {
+    if (typeof id !== 'number' || typeof path !== 'string') {
+      return;
+    }
+    const answer = (reply: IFetchReply): void => {
+      const body = reply.body;
+      const { status, mime, reason } = reply;
+      this._post({ type: MESSAGE_FETCH_REPLY, id, status, mime, reason, body }, body ? [body] : []);
+    };
+    this.fetch(path, serverId).then(answer, (error: unknown) =>
+      answer({ status: 0, mime: '', reason: error instanceof Error ? error.message : String(error), body: null })
+    );
+  }
+
+  /** The comm fetching files: its replies go to a `FetchClient`; it is no client of the server. */
+  private _openFiles(serverId: string): IFiles {
+    const kernel = this._kernel();
+    let comm: Kernel.IComm | null = null;
+    const client = new FetchClient((data, buffers) => {
+      if (!comm || comm.isDisposed) {
+        throw new Error('the comm to the kernel is closed');
+      }
+      comm.send(data as JSONObject, undefined, buffers);
+    });
+    const files: IFiles = { serverId, client, close: () => undefined };
+    if (!kernel) {
+      client.fail('the notebook has no kernel running');
+      return files;
+    }
+    try {
+      comm = kernel.createComm(COMM_TARGET);
+    } catch (error) {
+      client.fail(String(error));
+      return files;
+    }
+    const opened = comm;
+    const lost = (reason: string): void => {
+      client.fail(reason);
+      if (this._files === files) {
+        this._files = null; // the next fetch opens a new comm
+      }
+      stop();
+    };
+    const onStatus = (_: unknown, status: Kernel.Status): void => {
+      if (KERNEL_GONE.has(status)) {
+        lost(`the kernel is ${status}`);
+      }
+    };
+    const onDisposed = (): void => lost('the kernel connection is closed');
+    kernel.statusChanged.connect(onStatus);
+    kernel.disposed.connect(onDisposed);
+    const stop = (): void => {
+      kernel.statusChanged.disconnect(onStatus);
+      kernel.disposed.disconnect(onDisposed);
+    };
+    opened.onMsg = msg => {
+      client.receive(msg.content.data, msg.buffers ?? []);
+    };
+    opened.onClose = msg => {
+      const data = (msg.content.data ?? {}) as { code?: unknown; reason?: unknown };
+      const reason = typeof data.reason === 'string' ? data.reason : 'the kernel closed the comm';
+      lost(reason);
+      files.closeCode = typeof data.code === 'number' ? data.code : 1006;
+    };
+    files.close = () => {
+      lost('the view closed its comm');
+      if (!opened.isDisposed) {
+        try {
+          opened.close();
+        } catch {
+          // the kernel went away: the comm is gone with it
+        }
+      }
+    };
+    opened.open({ server_id: serverId });
+    return files;
+  }
+
+  private _closeFiles(): void {
+    const files = this._files;
+    this._files = null;
+    files?.close();
   }
 
   private _open(channel: number, serverId: string): void {
@@ -173,4 +273,14 @@ export class CommRelay {
   private _kernel: () => IRelayKernel | null;
   private _post: (message: Record<string, unknown>, transfer: Transferable[]) => void;
   private _comms = new Map<number, { comm: Kernel.IComm; stop: () => void }>();
+  private _files: IFiles | null = null;
+}
+
+/** The comm of a view that fetches files. */
+interface IFiles {
+  serverId: string;
+  client: FetchClient;
+  close: () => void;
+  /** The kernel's close code, once it closed the comm (`COMM_CLOSE_NOT_FOUND`: no such server). */
+  closeCode?: number;
 }

@@ -82,13 +82,31 @@ export const REASON_NOT_REGISTERED = 'not-registered';
  * closes a comm with `{code, reason}` (websocket close codes; `COMM_CLOSE_NOT_FOUND`: no such server).
  */
 export const COMM_TARGET = 'trame-jupyter.wslink.v1';
+/**
+ * The same comm also fetches the server's files (no HTTP port needed): front end -> kernel
+ * `{type: FETCH, id, path}` (`path` as the page requests it over HTTP, relative to the server root);
+ * kernel -> front end `{type: FETCH_REPLY, id, status, mime, reason}`, the body as the one buffer when
+ * `status` is 200 (`FETCH_STATUSES`). A comm only fetching is no client of the server (no hello needed).
+ */
 export const COMM_MESSAGE = Object.freeze({
-  FRAME: 'frame'
+  FRAME: 'frame',
+  FETCH: 'fetch',
+  FETCH_REPLY: 'fetch-reply'
+});
+export const FETCH_STATUSES = Object.freeze({
+  OK: 200,
+  BAD_REQUEST: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  TOO_LARGE: 413,
+  BUSY: 503
 });
 export const COMM_CLOSE_NOT_FOUND = 4404;
 /**
  * How a view's page reaches its server: "proxy" (its own websocket next to the page) or "comm" (through
  * the embedding window and a kernel comm). The page reads it from its `transport` query parameter.
+ * A bundle whose path names no transport is "proxy, else comm": the front end tries the proxy and falls
+ * back to the comm (page and files included) when the proxy cannot reach the server.
  */
 export const TRANSPORTS = ['proxy', 'comm'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -136,6 +154,13 @@ export const MESSAGE_COMM_OPEN = 'trame-jupyter:comm-open';
 export const MESSAGE_COMM_FRAME = 'trame-jupyter:comm-frame';
 /** Both ways `{type, server_id, channel, code, reason}`: the comm is closed (websocket close codes). */
 export const MESSAGE_COMM_CLOSE = 'trame-jupyter:comm-close';
+/**
+ * Page -> window `{type, server_id, id, path}`: fetch one of the server's files (a widget package's script)
+ * over the comm; window -> page `{type: MESSAGE_FETCH_REPLY, server_id, id, status, mime, reason, body}`
+ * (`body` an ArrayBuffer, transferred, when status is 200).
+ */
+export const MESSAGE_FETCH = 'trame-jupyter:fetch';
+export const MESSAGE_FETCH_REPLY = 'trame-jupyter:fetch-reply';
 
 /** Bounds of a frame that follows its content's height (CSS pixels). */
 export const MIN_HEIGHT = 60;
@@ -189,6 +214,7 @@ export const CONTRACT = {
   REASON_NOT_REGISTERED,
   COMM_TARGET,
   COMM_MESSAGE,
+  FETCH_STATUSES,
   COMM_CLOSE_NOT_FOUND,
   TRANSPORTS,
   TRANSPORT_PARAM,
@@ -202,6 +228,8 @@ export const CONTRACT = {
   MESSAGE_COMM_OPEN,
   MESSAGE_COMM_FRAME,
   MESSAGE_COMM_CLOSE,
+  MESSAGE_FETCH,
+  MESSAGE_FETCH_REPLY,
   MIN_HEIGHT,
   MAX_HEIGHT,
   RPC,

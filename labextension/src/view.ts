@@ -9,6 +9,11 @@
  * bundle's, rendered by Python (at display time, or at stop in the final bundle), whichever is newer.
  * The notice is a line above the content, never an overlay, so no frame height can clip it.
  *
+ * Transport. The page reaches its server through the Jupyter proxy (its own websocket), or through the
+ * kernel comm (`transportChoice.ts`): forced by the bundle, or, by default, when the proxy does not reach
+ * the server (a kernel behind a gateway or on another host) but the comm does. Over the comm the page
+ * itself is fetched through it too (`pageLoader.ts`) and shown from `blob:` URLs in a `srcdoc` frame.
+ *
  * No dead page is ever requested. Before loading a page (first render, re-attach, a saved output, a
  * reload) the view asks the server extension whether the server is there (`kernelStatus.ts`); a final
  * bundle (`stopped`) is shown without asking. Once the server is known to be gone the page is unloaded.
@@ -36,6 +41,8 @@ import { Widget } from '@lumino/widgets';
 
 import { ITrameBundle, MIME_TYPE, parseBundle, samePage } from './bundle';
 import { CommRelay } from './commRelay';
+import { commPageHref, loadPage } from './pageLoader';
+import { PageTransport, probeProxy, ProxyProbe, sessionUrl, transportMode, triesComm } from './transportChoice';
 import { MAX_HEIGHT, MESSAGE_SIZE, MESSAGE_SNAPSHOT, MESSAGE_STATUS } from './contract';
 import { EMBED_JUPYTER, EMBED_PARAM } from './embed';
 import { getHost, onHostChanged } from './host';
@@ -254,7 +261,9 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     super.dispose();
     // Unload the page even if something still holds the node: its websocket closes with it.
     this._frame.removeAttribute('src');
+    this._frame.removeAttribute('srcdoc');
     this._frame.remove();
+    this._revokePage();
   }
 
   protected onAfterAttach(msg: Message): void {
@@ -311,7 +320,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
       this._unload();
     }
     this._setState('checking');
-    const pending = checkKernel(bundle);
+    const pending = this._check(bundle);
     this._checking = pending;
     const verdict = await pending;
     if (this.isDisposed || this._bundle !== bundle || this._checking !== pending) {
@@ -321,8 +330,45 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     this._decide(verdict, reason);
   }
 
+  /**
+   * Is the server there, and which transport reaches it (set as `_transport`): the proxy's word, then,
+   * unless the bundle forces the proxy, the comm's when the proxy does not reach the server.
+   */
+  private async _check(bundle: ITrameBundle): Promise<Verdict> {
+    let verdict = await checkKernel(bundle);
+    const mode = transportMode(bundle.path);
+    let proxy: ProxyProbe | null = null;
+    if (mode === 'auto') {
+      // No route at all: the proxy cannot reach it; else ask the route itself.
+      const routed = verdict === 'running' || verdict === 'unknown';
+      proxy = routed ? await probeProxy(sessionUrl(pageUrl(bundle))) : 'not-registered';
+    }
+    let transport: PageTransport = 'proxy';
+    // A restarted or shut down kernel has no server to reach over a comm either: say so at once.
+    const kernelGone = verdict === 'kernel-restarted' || verdict === 'kernel-shutdown';
+    if (!kernelGone && triesComm(mode, proxy)) {
+      // The kernel itself answers: a fetch of the page over a comm (closed 4404 when no such server).
+      const reply = await this._relay.fetch('index.html', bundle.server_id).catch(() => null);
+      if (reply?.status === 200) {
+        transport = 'comm';
+        verdict = 'running';
+      } else if (mode === 'comm' && (verdict === 'running' || verdict === 'unknown')) {
+        verdict = 'server-stopped'; // the kernel has no such server, whatever the proxy says
+      }
+    }
+    if (this._bundle === bundle) {
+      this._transport = transport;
+      this.node.dataset.transport = transport;
+    }
+    return verdict;
+  }
+
   private _decide(verdict: Verdict, reason: CheckReason): void {
     const host = getHost();
+    if (verdict === 'running' && this._transport === 'comm' && this._pageTransport !== 'comm') {
+      this._load(); // the page was on the proxy, which lost the server: the comm still reaches it
+      return;
+    }
     const next = stateAfterCheck(
       verdict,
       reason,
@@ -354,8 +400,38 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     if (!bundle.height && !this._isFilling()) {
       this._setFrameHeight(`${INITIAL_HEIGHT}px`);
     }
+    if (this._transport === 'comm') {
+      void this._loadOverComm(bundle);
+      return;
+    }
+    this._pageTransport = 'proxy';
     this._frameUrl = frameUrl(bundle);
+    this._frame.removeAttribute('srcdoc');
     this._frame.src = this._frameUrl;
+  }
+
+  /** Fetch the page and its files over the comm and show it from `blob:` URLs. */
+  private async _loadOverComm(bundle: ITrameBundle): Promise<void> {
+    const href = commPageHref(frameUrl(bundle));
+    this._frameUrl = href; // its origin is JupyterLab's, as a srcdoc page's is
+    this._pageTransport = 'comm';
+    let page;
+    try {
+      page = await loadPage(path => this._relay.fetch(path, bundle.server_id), { href });
+    } catch (error) {
+      console.warn('trame-jupyter: could not load the page over the kernel comm:', error);
+      if (this._frameUrl === href && this._bundle === bundle) {
+        void this._open('silent');
+      }
+      return;
+    }
+    if (this.isDisposed || this._frameUrl !== href || this._bundle !== bundle) {
+      page.revoke(); // unloaded or replaced meanwhile
+      return;
+    }
+    this._revokePage = page.revoke;
+    this._frame.removeAttribute('src');
+    this._frame.srcdoc = page.html;
   }
 
   /** The server is gone for good: keep its picture, drop its page. */
@@ -371,9 +447,16 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     this._clearTimer();
     this._relay.closeAll(); // the page's connections over the kernel comm end with it
     this._frameUrl = null;
+    this._pageTransport = null;
+    if (this._frame.hasAttribute('srcdoc')) {
+      this._frame.removeAttribute('srcdoc');
+      this._frame.src = 'about:blank';
+    }
     if (this._frame.getAttribute('src') && this._frame.getAttribute('src') !== 'about:blank') {
       this._frame.src = 'about:blank';
     }
+    this._revokePage();
+    this._revokePage = () => undefined;
   }
 
   private _onFrameLoad = (): void => {
@@ -541,7 +624,8 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     const info = STATES[this._state];
     // A page whose server is gone is not offered anywhere else either.
     const open = !!this._bundle && !info.final;
-    this._browserLink.hidden = !open;
+    // A page over the comm has no address a browser tab could open.
+    this._browserLink.hidden = !open || this._transport === 'comm';
     this._tabButton.hidden = !(open && this._tabAction && host?.openInTab);
     this._rerunButton.hidden = !(info.action === 'rerun' && host && this.isAttached && host.canRerun(this.node));
     this._reloadButton.hidden = info.action !== 'reload';
@@ -620,6 +704,10 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
   private _checking: Promise<Verdict> | null = null;
   private _fillContainer: HTMLElement | null = null;
   private _frameUrl: string | null = null;
+  /** The transport the last check chose, and the one of the page loaded (null: none loaded). */
+  private _transport: PageTransport = 'proxy';
+  private _pageTransport: PageTransport | null = null;
+  private _revokePage: () => void = () => undefined;
   /** Load again (after a check) when attached: the frame was emptied on detach, or never attached. */
   private _reopen = false;
   private _pageSnapshot: ISnapshot | null = null;

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import queue
+import re
 import struct
 import textwrap
 import time
@@ -199,6 +200,7 @@ class CommClient:
         self.client_id: str | None = None
         self.publishes: list[tuple[str, Any]] = []
         self.raw: list[dict[str, Any]] = []  # every comm message received, as it came
+        self.fetch_replies: dict[Any, tuple[dict[str, Any], list[bytes]]] = {}  # fetches sharing the comm
         self._parts: dict[int, dict[int, bytes]] = {}
         self._answers: dict[str, dict[str, Any]] = {}
         self._counter = itertools.count()
@@ -250,6 +252,10 @@ class CommClient:
         return self.front_end.closed.get(self.comm_id)
 
     def _take(self, message: dict[str, Any]) -> None:
+        data = message["content"]["data"]
+        if data.get("type") == COMM_MESSAGE["FETCH_REPLY"]:
+            self.fetch_replies[data["id"]] = (data, [bytes(b) for b in message.get("buffers") or []])
+            return
         self.raw.append(message)
         assert message["content"]["data"] == FRAME
         (frame,) = message["buffers"]
@@ -522,9 +528,207 @@ def test_display_with_transport_comm_tells_the_page(front_end, app):
     assert front_end.bundle["server_id"] == app["server_id"]
     front_end.execute("display(server.view(transport='comm', height=200))")
     assert front_end.bundle["path"].endswith("&transport=comm") and front_end.bundle["height"] == "200px"
-    front_end.execute("display(server)")  # the default stays the proxy
+    front_end.execute("tj_display(server, transport='proxy')")  # forced: the front end does not fall back
+    assert front_end.bundle["path"].endswith("&transport=proxy")
+    front_end.execute("display(server)")  # the default: the front end's choice (proxy, else comm)
     assert "transport" not in front_end.bundle["path"]
     refused = front_end.execute(
         "try:\n    server.view(transport='carrier-pigeon')\nexcept ValueError as error:\n    print(error)"
     )
     assert "transport must be one of 'proxy', 'comm'" in refused
+
+
+# -- fetching the server's files over the comm (no HTTP port) -------------------------------------------
+
+FETCH_APP = textwrap.dedent(
+    """
+    import os, pathlib, tempfile
+    from trame_jupyter.transports import fetch as _fetch
+
+    _root = pathlib.Path(tempfile.mkdtemp())
+    _assets = _root / "assets"
+    (_assets / "sub").mkdir(parents=True)
+    (_assets / "hello.js").write_text("console.log('hello')")
+    (_assets / "with space.css").write_text("a { color: red }")
+    (_root / "secret.txt").write_text("top secret")
+    os.symlink(_root / "secret.txt", _assets / "out.txt")  # a symlink leading out of the served directory
+    with open(_assets / "huge.bin", "wb") as _file:
+        _file.truncate(_fetch.MAX_FETCH_SIZE + 1)  # sparse: costs no disk
+    (_assets / "big.bin").write_bytes(bytes(range(256)) * 16384)  # 4 MiB
+
+    fetching = get_server("fetching")
+    fetching.enable_module({"serve": {"__fx": str(_assets)}})
+
+    @fetching.trigger("double")
+    def _double(x):
+        return 2 * x
+
+    from trame.widgets import vuetify3  # a widget package: its module serves its scripts
+
+    with DivLayout(fetching):
+        html.Div("fetch me")
+        vuetify3.VBtn("go")
+    display(fetching)
+    """
+)
+FETCH = COMM_MESSAGE["FETCH"]
+
+
+class Fetcher:
+    """Fetches over one comm, as the renderer does to load a page (replies are matched by id)."""
+
+    def __init__(self, front_end: FrontEnd, server_id: str, client: CommClient | None = None) -> None:
+        self.front_end = front_end
+        self.comm_id = client.comm_id if client else front_end.open({"server_id": server_id})
+        # Sharing a wslink client's comm: that client keeps the replies it reads for us.
+        self.replies: dict[Any, tuple[dict[str, Any], list[bytes]]] = client.fetch_replies if client else {}
+        self._ids = itertools.count(1)
+
+    def request(self, path: Any, request_id: Any = None) -> Any:
+        request_id = next(self._ids) if request_id is None else request_id
+        self.front_end.message(self.comm_id, {"type": FETCH, "id": request_id, "path": path})
+        return request_id
+
+    def reply(self, request_id: Any, timeout: float = 20) -> tuple[dict[str, Any], list[bytes]]:
+        deadline = time.monotonic() + timeout
+        while request_id not in self.replies:
+            message = self.front_end.next_message(self.comm_id, max(deadline - time.monotonic(), 0.01))
+            assert message is not None, f"comm closed before fetch {request_id} was answered"
+            data = message["content"]["data"]
+            assert data["type"] == COMM_MESSAGE["FETCH_REPLY"], data
+            self.replies[data["id"]] = (data, [bytes(b) for b in message.get("buffers") or []])
+        return self.replies.pop(request_id)
+
+    def get(self, path: Any) -> tuple[int, str, bytes | None]:
+        data, buffers = self.reply(self.request(path))
+        assert len(buffers) == (1 if data["status"] == 200 else 0)
+        return data["status"], data["mime"], buffers[0] if buffers else None
+
+
+@pytest.fixture(scope="module")
+def fetching(front_end: FrontEnd, app: dict[str, Any]) -> dict[str, Any]:
+    front_end.execute(FETCH_APP)
+    return front_end.bundle
+
+
+def test_fetch_the_page_and_its_scripts_over_the_comm(front_end, fetching):
+    fetcher = Fetcher(front_end, fetching["server_id"])
+    status, mime, page = fetcher.get("index.html")
+    assert status == 200 and mime.startswith("text/html")
+    scripts = re.findall(r'(?:src|href)="\.?/?(trame-jupyter-client/[^"]+)"', page.decode())
+    assert scripts, page[:500]
+    for path in scripts:
+        status, mime, body = fetcher.get(path)
+        assert status == 200 and body, path
+        assert mime.split(";")[0] in ("text/javascript", "application/javascript", "text/css"), (path, mime)
+    # What the page gets over HTTP, byte for byte.
+    assert page == front_end.value("pathlib.Path(fetching.static_files.resolve('index.html')).read_text()").encode()
+    front_end.close(fetcher.comm_id)
+
+
+def test_fetch_a_modules_served_files(front_end, fetching):
+    fetcher = Fetcher(front_end, fetching["server_id"])
+    assert fetcher.get("__fx/hello.js")[::2] == (200, b"console.log('hello')")
+    assert fetcher.get("__fx/hello.js?v=2#x")[::2] == (200, b"console.log('hello')")  # query ignored, as on HTTP
+    status, mime, body = fetcher.get("__fx/with%20space.css")
+    assert (status, mime.split(";")[0], body) == (200, "text/css", b"a { color: red }")
+    status, mime, body = fetcher.get("__fx/big.bin")  # 4 MiB: read on a thread, one buffer
+    assert status == 200 and body == bytes(range(256)) * 16384
+    # A widget package's assets, as the page asks for them (trame-vuetify's scripts and styles).
+    assets = front_end.value("fetching.state.trame__scripts + fetching.state.trame__styles")
+    assert any("vuetify3.js" in path for path in assets), assets
+    for path in assets:
+        status, _, body = fetcher.get(path)
+        assert status == 200 and body, path
+    front_end.close(fetcher.comm_id)
+
+
+@pytest.mark.parametrize(
+    ("path", "statuses"),
+    [
+        ("__fx/nope.js", {404}),
+        ("nope.html", {404}),
+        ("__nothing_served_here/x.js", {404}),
+        ("__fx/../secret.txt", {403, 404}),
+        ("__fx/%2e%2e/secret.txt", {403, 404}),
+        ("__fx/%2E%2E%2Fsecret.txt", {403, 404}),
+        ("%2e%2e/%2e%2e/%2e%2e/etc/passwd", {403, 404}),
+        ("../../../../etc/passwd", {403, 404}),
+        ("/etc/passwd", {403, 404}),
+        ("__fx//etc/passwd", {403, 404}),
+        ("__fx/%2Fetc%2Fpasswd", {403, 404}),
+        ("__fx/out.txt", {403, 404}),
+        ("__fx/sub", {403}),
+        ("__fx/", {403}),
+        ("__fx/hello.js%00.png", {403, 404}),
+    ],
+)
+def test_fetch_refuses_what_is_not_served(front_end, fetching, path, statuses):
+    fetcher = Fetcher(front_end, fetching["server_id"])
+    status, _, body = fetcher.get(path)
+    assert status in statuses and body is None, (path, status)
+    assert fetcher.get("__fx/hello.js")[0] == 200  # the comm is still open and answering
+    front_end.close(fetcher.comm_id)
+
+
+def test_fetch_refuses_oversized_files_and_bad_requests(front_end, fetching):
+    fetcher = Fetcher(front_end, fetching["server_id"])
+    data, buffers = fetcher.reply(fetcher.request("__fx/huge.bin"))
+    assert (data["status"], buffers) == (413, []) and "limit" in data["reason"]
+    for bad in (None, 12, ""):
+        data, buffers = fetcher.reply(fetcher.request(bad))
+        assert data["status"] == 400 and buffers == []
+    fetcher.front_end.message(fetcher.comm_id, {"type": FETCH, "id": "one", "path": "index.html"})
+    data, _ = fetcher.reply(None)
+    assert data["status"] == 400 and "integer id" in data["reason"]
+    assert fetcher.get("__fx/hello.js")[0] == 200
+    assert_server_unaffected(front_end, fetching["server_id"])
+    front_end.close(fetcher.comm_id)
+
+
+def test_fetches_and_frames_share_a_comm(front_end, fetching):
+    before = front_end.value("fetching.protocol.endpoint.client_count")
+    client = CommClient(front_end, fetching["server_id"])
+    fetcher = Fetcher(front_end, fetching["server_id"], client)
+    assert fetcher.get("index.html")[0] == 200
+    time.sleep(0.2)
+    assert front_end.value("fetching.protocol.endpoint.client_count") == before  # only fetching: no client
+    # Fetch replies interleave with frames on the comm: let the client skip them.
+    client.hello()
+    assert client.call("trame.trigger", "double", [21]) == 42
+    assert front_end.value("fetching.protocol.endpoint.client_count") == before + 1
+    request_id = fetcher.request("__fx/hello.js")
+    assert client.call("trame.trigger", "double", [1]) == 2
+    data, buffers = fetcher.reply(request_id)
+    assert data["status"] == 200 and buffers == [b"console.log('hello')"]
+    front_end.close(client.comm_id)
+
+
+def test_a_burst_of_fetches_is_answered_or_refused_busy(front_end, fetching):
+    fetcher = Fetcher(front_end, fetching["server_id"])
+    ids = [fetcher.request("__fx/big.bin") for _ in range(150)]
+    statuses = [fetcher.reply(i, timeout=60)[0]["status"] for i in ids]
+    assert set(statuses) <= {200, 503} and statuses.count(200) >= 64, statuses
+    assert fetcher.get("__fx/hello.js")[0] == 200  # and then served again
+    assert_server_unaffected(front_end, fetching["server_id"])
+    front_end.close(fetcher.comm_id)
+
+
+def test_stop_closes_a_comm_that_only_fetched(front_end, fetching):
+    fetcher = Fetcher(front_end, fetching["server_id"])
+    assert fetcher.get("__fx/hello.js")[0] == 200
+    front_end.execute("await fetching.stop()")
+    assert front_end.wait_closed(fetcher.comm_id)["code"] == 1001
+    comm_id = front_end.open({"server_id": fetching["server_id"]})
+    assert front_end.wait_closed(comm_id)["code"] == COMM_CLOSE_NOT_FOUND
+
+
+def test_diagnose_says_which_transport_views_use_and_why(front_end, app):
+    client = CommClient(front_end, app["server_id"])
+    client.hello()
+    out = front_end.execute("import trame_jupyter\ntrame_jupyter.diagnose()")
+    block = out[out.index("Server 'comm'") :]
+    assert "the proxy when it reaches this server, else the kernel comm" in block
+    assert "sees this server: default views use the proxy" in block  # this kernel's Jupyter server sees it
+    assert "connected now: 1 over the kernel comm" in block
+    front_end.close(client.comm_id)

@@ -17,9 +17,10 @@ RUN_TIMEOUT_MS = 60_000
 LabServer = JupyterServer
 
 
-def start_lab(tmp: Path, app: str = "lab", base_url: str = "/") -> LabServer:
-    """Start ``jupyter lab``/``jupyter notebook`` with our extensions, in temp dirs, and wait until it answers."""
-    return start_jupyter(tmp, base_url, app=app)
+def start_lab(tmp: Path, app: str = "lab", base_url: str = "/", extra_args: list[str] | None = None) -> LabServer:
+    """Start ``jupyter lab``/``jupyter notebook`` with our extensions, in temp dirs, and wait until it answers
+    (``extra_args``: more command-line options, e.g. ``--gateway-url``)."""
+    return start_jupyter(tmp, base_url, extra_args=extra_args, app=app)
 
 
 stop_lab = stop_jupyter

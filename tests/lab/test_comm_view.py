@@ -1,6 +1,6 @@
 """A view whose page reaches its server over the kernel comm, in a real JupyterLab and Chromium: the page
-posts its wslink frames to our renderer, which relays them over ``kernel.createComm`` (the page itself
-still loads through the proxy at this stage)."""
+posts its wslink frames to our renderer, which relays them over ``kernel.createComm``; the page and its
+files come over the same comm (a ``srcdoc`` frame of ``blob:`` URLs)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def test_a_view_over_the_kernel_comm(host: str, request: pytest.FixtureRequest, 
     output = view(page, 0)
     wait_state(page, output, "live")
     frame = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
-    assert "transport=comm" in output.locator(".trame-jupyter-frame").get_attribute("src")
+    assert output.get_attribute("data-transport") == "comm"
+    # The page came over the comm too: no address of its own, its scripts from blob: URLs.
+    assert output.locator(".trame-jupyter-frame").get_attribute("src") in (None, "about:blank")
+    assert frame.locator("script[src^='blob:']").count() >= 1
 
     # Its one client is a comm, not a websocket.
     assert "OK" in execute(page, 1, wait_for_state(f"{TRANSPORTS} == ['CommChannel']"))

@@ -3,18 +3,22 @@ of the server it names (``{server_id}`` in the open data), over ``transports.com
 
 A comm reaches the kernel only through the kernel's own channels (signed with its connection key), so it is
 trusted as the kernel itself: its ``wslink.hello`` needs no secret. Each comm is its own client (own client
-id). A bad open (no server of that id here, malformed data) closes that comm with ``{code, reason}``.
+id), from its first frame on; before that (and after) it may also fetch the server's files
+(``transports.fetch``), which is how a page loads where no HTTP route reaches the server. A bad open (no
+server of that id here, malformed data) closes that comm with ``{code, reason}``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from .. import contract, wire
-from ..transports.comm import Comm, CommTransport, close_comm
+from ..endpoint import CLOSE_GOING_AWAY
+from ..transports.comm import Comm, CommChannel, CommTransport, close_comm
+from ..transports.fetch import FetchResponder
 
 if TYPE_CHECKING:
     from ..server import Server
@@ -60,11 +64,33 @@ def _connect(server: Server, comm: Comm, msg: dict[str, Any]) -> None:
         close_comm(comm, contract.COMM_CLOSE_NOT_FOUND, f"server {server.name!r} is not serving")
         return
     transport = CommTransport(endpoint, loop)
-    channel = transport.channel(comm, context=msg)  # attached now: nothing sent meanwhile is lost
-    future = asyncio.run_coroutine_threadsafe(transport.serve(channel), loop)
-    future.add_done_callback(_log_failure)
+    fetches = FetchResponder(
+        server.static_files,
+        loop,
+        lambda data, buffers: comm.send(data=data, buffers=buffers),
+        available=lambda: endpoint.accepting,
+    )
+    # Attached now: nothing sent meanwhile is lost. It becomes a client with its first frame.
+    channel = transport.channel(comm, context=msg, on_fetch=fetches.handle, lazy=True)
+    _closer_of(server).channels.add(channel)
 
 
-def _log_failure(future: Any) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        logger.error("A comm client of a trame_jupyter server failed", exc_info=future.exception())
+class CommCloser:
+    """Runtime listener: at stop, closes the comms of a server that never became clients (they only
+    fetched files); the endpoint closes the others itself."""
+
+    def __init__(self) -> None:
+        self.channels: weakref.WeakSet[CommChannel] = weakref.WeakSet()
+
+    def stopped(self, server: Server) -> None:
+        channels, self.channels = list(self.channels), weakref.WeakSet()
+        for channel in channels:
+            channel.abort(CLOSE_GOING_AWAY, "server stopped")
+
+
+def _closer_of(server: Server) -> CommCloser:
+    closer = server.runtime_listener(CommCloser)
+    if closer is None:
+        closer = CommCloser()
+        server.add_runtime_listener(closer)
+    return closer

@@ -13,6 +13,7 @@ from .._version import __version__
 from ..contract import API_SERVERS_PATH, ROUTE
 from ..routes import RouteTable
 from ..servers import registry
+from ..transports.comm import CommChannel
 from . import environment
 from .display import fallback_transport, proxy_path
 from .kernel import KernelHost, server_id_for
@@ -61,6 +62,38 @@ def _server_id(server: Server, env: environment.Environment) -> str:
     return host.server_id(server) if isinstance(host, KernelHost) else server_id_for(server.key, env.kernel_id)
 
 
+def _proxy_sees(info: JupyterServerInfo, server_id: str) -> bool | None:
+    """Whether that Jupyter server's extension lists ``server_id`` (None: it did not answer)."""
+    try:
+        body = _get_json(info, f"{ROUTE}/{API_SERVERS_PATH}")
+    except (OSError, ValueError):
+        return None
+    return any(isinstance(e, dict) and e.get("server_id") == server_id for e in body.get("servers", []))
+
+
+def _transport_lines(server: Server, server_id: str, env: environment.Environment) -> list[str]:
+    """Which transport the views of ``server`` use, and why (as far as the kernel can tell)."""
+    lines = [
+        "transport: the proxy when it reaches this server, else the kernel comm (the default); "
+        "display(server, transport='comm'|'proxy') forces one for a view"
+    ]
+    seen = [(info, _proxy_sees(info, server_id)) for info in env.jupyter_servers]
+    if any(sees for _, sees in seen):
+        urls = ", ".join(info.url for info, sees in seen if sees)
+        lines.append(f"the proxy of {urls} sees this server: default views use the proxy")
+    else:
+        lines.append(
+            "no Jupyter server on this machine sees this server (a kernel gateway, a remote kernel, or another "
+            "runtime directory): default views use the kernel comm, page and files included"
+        )
+    endpoint = getattr(server.protocol, "endpoint", None)
+    if endpoint is not None:
+        channels = [connection.channel for connection in endpoint.connections.values()]
+        over_comm = sum(isinstance(channel, CommChannel) for channel in channels)
+        lines.append(f"connected now: {over_comm} over the kernel comm, {len(channels) - over_comm} over websockets")
+    return lines
+
+
 def diagnose(stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     env = environment.detect()
@@ -93,6 +126,8 @@ def diagnose(stream: TextIO | None = None) -> None:
             continue
         server_id = _server_id(server, env)
         say(f"  JupyterLab / Notebook 7 (our extension): {{base_url}}{proxy_path(server_id, 'main')}")
+        for line in _transport_lines(server, server_id, env):
+            say(f"    {line}")
         transport = fallback_transport(server, server_id, "main", env)
         shown = transport.url.split("#secret=")[0] + ("#secret=…" if "#secret=" in transport.url else "")
         say(f"  other front ends: {transport.kind} → {shown} ({transport.reason})")

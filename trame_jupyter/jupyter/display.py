@@ -51,10 +51,11 @@ class Transport:
 
 
 def proxy_path(server_id: str, ui: str, transport: str | None = None) -> str:
-    """The page of a server, relative to the Jupyter base URL; ``transport="comm"`` tells the page to reach
-    its server through the embedding window's kernel comm rather than its own websocket."""
+    """The page of a server, relative to the Jupyter base URL. ``transport`` forces how the page reaches its
+    server: ``"comm"`` (the embedding window's kernel comm) or ``"proxy"`` (its own websocket, no fallback);
+    None leaves it to the front end (the proxy when it reaches the server, else the comm)."""
     query = {"ui": ui, "server_id": server_id}
-    if transport == "comm":
+    if transport in contract.TRANSPORTS:
         query[contract.TRANSPORT_PARAM] = transport
     return f"{contract.ROUTE}/{server_id}/index.html?{urlencode(query)}"
 

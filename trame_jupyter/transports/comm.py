@@ -2,7 +2,9 @@
 
 Each comm message carries one binary frame as its only *buffer* (never base64 in the JSON part), with
 ``{"type": contract.COMM_MESSAGE["FRAME"]}`` as its data; the kernel closes a comm with ``{code, reason}``
-(websocket close codes). Nothing here imports Jupyter: a comm is anything with ``send``/``close``/
+(websocket close codes). Fetch requests (``transports.fetch``) share the comm: they go to ``on_fetch``,
+and a comm becomes a client of the server only with its first frame (a comm that only fetches the page's
+files needs no ``wslink.hello``). Nothing here imports Jupyter: a comm is anything with ``send``/``close``/
 ``on_msg``/``on_close`` (ipykernel's ``Comm`` is one).
 
 A comm has no backpressure (the kernel delivers every message as it comes), so the frames waiting for the
@@ -14,9 +16,11 @@ subshell threads): arrivals are taken under a lock and the endpoint's reader is 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from .. import contract, wire
@@ -66,8 +70,12 @@ class CommChannel:
         max_waiting_bytes: int,
         max_waiting_frames: int = MAX_WAITING_FRAMES,
         context: Any = None,
+        on_fetch: Callable[[dict[str, Any]], None] | None = None,
+        on_first_frame: Callable[[], None] | None = None,
     ) -> None:
         self.comm = comm
+        self.on_fetch = on_fetch  # takes the comm's fetch requests (any thread); None: they are refused
+        self._on_first_frame = on_first_frame
         self.loop = loop
         self.peer = f"comm {comm.comm_id}"
         self.context = context
@@ -95,6 +103,10 @@ class CommChannel:
         content = msg.get("content") or {}
         data = content.get("data")
         buffers = msg.get("buffers") or []
+        if self.on_fetch is not None and isinstance(data, dict) and data.get("type") == contract.COMM_MESSAGE["FETCH"]:
+            if not self._ended:
+                self.on_fetch(data)
+            return
         if not isinstance(data, dict) or data.get("type") != contract.COMM_MESSAGE["FRAME"] or len(buffers) != 1:
             self._end(
                 wire.FrameError(
@@ -136,7 +148,10 @@ class CommChannel:
                 self._waiting_bytes += len(frame)
                 self.high_water = max(self.high_water, len(self._waiting))
             waiter = self._take_waiter_locked()
+            first, self._on_first_frame = self._on_first_frame, None
         self._wake(waiter)
+        if first is not None:
+            first()
 
     def _end(self, last: wire.FrameError | None) -> None:
         with self._lock:
@@ -144,7 +159,11 @@ class CommChannel:
                 return
             self._end_locked(last)
             waiter = self._take_waiter_locked()
+            # A refusal before any frame still goes through the endpoint, which closes with its code.
+            first, self._on_first_frame = (self._on_first_frame, None) if last is not None else (None, None)
         self._wake(waiter)
+        if first is not None:
+            first()
 
     def _end_locked(self, last: wire.FrameError | None) -> None:
         # An error drops what waits (it will never be read); a close lets the reader finish it first.
@@ -210,9 +229,22 @@ class CommTransport:
         self.endpoint = endpoint
         self.loop = loop
 
-    def channel(self, comm: Comm, context: Any = None) -> CommChannel:
-        """A channel for ``comm``, attached at once so no message is missed (call from any thread)."""
+    def channel(
+        self,
+        comm: Comm,
+        context: Any = None,
+        on_fetch: Callable[[dict[str, Any]], None] | None = None,
+        *,
+        lazy: bool = False,
+    ) -> CommChannel:
+        """A channel for ``comm``, attached at once so no message is missed (call from any thread).
+
+        ``lazy``: the channel is served (``serve``) by itself when its first frame arrives, so a comm that
+        only fetches files never becomes a client (nor times out waiting for its hello)."""
         limits = self.endpoint.limits
+        # The kernel routes a comm's messages to the subshell of the context its replies are sent from:
+        # serve from the context the comm was opened in, not from whichever message came first.
+        opened_in = contextvars.copy_context()
         channel = CommChannel(
             comm,
             self.loop,
@@ -221,9 +253,24 @@ class CommTransport:
             # always fits even when it arrives all at once.
             max_waiting_bytes=max(limits.max_message_size, limits.largest_frame) + limits.largest_frame,
             context=context,
+            on_fetch=on_fetch,
+            on_first_frame=(lambda: self.serve_soon(channel, opened_in)) if lazy else None,
         )
         channel.attach()
         return channel
+
+    def serve_soon(self, channel: CommChannel, context: contextvars.Context | None = None) -> None:
+        """Serve ``channel`` on the server's loop (from any thread), its task in ``context`` if given."""
+
+        def start() -> Any:
+            return asyncio.run_coroutine_threadsafe(self.serve(channel), self.loop)
+
+        try:
+            future = context.copy().run(start) if context is not None else start()
+        except RuntimeError:  # the loop is closed: the server is gone
+            channel.abort(CLOSE_GOING_AWAY, "server is gone")
+            return
+        future.add_done_callback(_log_failure)
 
     async def serve(self, channel: CommChannel) -> None:
         """Serve ``channel`` until it closes; the comm's front end is trusted as the kernel itself."""
@@ -231,3 +278,8 @@ class CommTransport:
             channel.abort(CLOSE_GOING_AWAY, "server is stopping")
             return
         await self.endpoint.serve(channel, trusted=True)
+
+
+def _log_failure(future: Any) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("A comm client of a trame_jupyter server failed", exc_info=future.exception())

@@ -1,6 +1,16 @@
 // What the page address tells the client: where the websocket is, which layout to show, which
 // output it is embedded in, and the secret (read once, then removed from the address bar).
+import { PAGE_GLOBAL } from '@trame-jupyter/page-loader';
 import { EMBED_JUPYTER, EMBED_PARAM, SESSION_PATH, TRANSPORT_PARAM, WS_PATH } from './protocol.js';
+
+/**
+ * The page's address: its own, or, for a page its host loaded over the comm (an `about:srcdoc` page),
+ * the one the host gave it (`window[PAGE_GLOBAL].href`, see labextension/src/pageLoader.ts).
+ */
+export function pageAddress(win) {
+  const given = win[PAGE_GLOBAL];
+  return given && typeof given.href === 'string' && given.href ? given.href : win.location.href;
+}
 
 /** Websocket URL next to the page, so the app works under any path prefix (e.g. the Jupyter proxy). */
 export function websocketUrl(pageHref) {

@@ -16,10 +16,14 @@ export class ResourceLoader {
   /**
    * @param {Document} doc
    * @param {Function} [onError] `(url) => void` for a resource that failed to load (shown to the user)
+   * @param {object} [options]
+   * @param {Function|null} [options.fetchFile] `(path) => Promise<{status, mime, body}>`: fetch the
+   *   server's own files with it (over the kernel comm) and load them from `blob:` URLs, not over HTTP
    */
-  constructor(doc = document, onError = () => {}) {
+  constructor(doc = document, onError = () => {}, { fetchFile = null } = {}) {
     this.document = doc;
     this._onError = onError;
+    this._fetchFile = fetchFile;
     this._loaded = new Map(); // absolute URL → promise
   }
 
@@ -27,21 +31,42 @@ export class ResourceLoader {
     return new URL(url, this.document.baseURI).href;
   }
 
+  /** The path of `href` relative to the server root, if it is one of the server's files, else null. */
+  _serverPath(href) {
+    const root = new URL('.', this.document.baseURI).href;
+    return href.startsWith(root) ? href.slice(root.length).split('#')[0] : null;
+  }
+
+  /** Where to load `href` from: itself, or a `blob:` URL of it fetched through `fetchFile`. */
+  async _source(href) {
+    const path = this._fetchFile ? this._serverPath(href) : null;
+    if (path === null) return href;
+    const reply = await this._fetchFile(path);
+    if (reply.status !== 200 || !reply.body) throw new Error(`${reply.status} ${reply.reason || ''}`.trim());
+    // Relative url(...) inside a stylesheet would resolve against the blob: URL: they do not load.
+    return URL.createObjectURL(new Blob([reply.body], { type: reply.mime || 'application/octet-stream' }));
+  }
+
   _load(url, create) {
     const href = this._absolute(url);
     if (!this._loaded.has(href)) {
+      const failed = (error) => {
+        console.error(`trame-jupyter: could not load ${url} (${href})`, error ?? '');
+        this._onError(url);
+        return false;
+      };
       this._loaded.set(
         href,
-        new Promise((resolve) => {
-          const element = create(href);
-          element.addEventListener('load', () => resolve(true));
-          element.addEventListener('error', () => {
-            console.error(`trame-jupyter: could not load ${url} (${href})`);
-            this._onError(url);
-            resolve(false);
-          });
-          this.document.head.appendChild(element);
-        }),
+        this._source(href).then(
+          (source) =>
+            new Promise((resolve) => {
+              const element = create(source);
+              element.addEventListener('load', () => resolve(true));
+              element.addEventListener('error', () => resolve(failed()));
+              this.document.head.appendChild(element);
+            }),
+          failed,
+        ),
       );
     }
     return this._loaded.get(href);

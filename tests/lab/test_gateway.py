@@ -1,0 +1,182 @@
+"""A kernel behind a real Jupyter Kernel Gateway (``jupyter_kernel_gateway`` from PyPI), with its own runtime
+directory, and JupyterLab started with ``--gateway-url`` pointing at it: our server extension cannot see
+the kernel's registration, so a view displayed the default way falls back to the kernel comm by itself,
+page and files included, and works in Chromium. (Comm buffers get through the gateway connection thanks
+to ``trame_jupyter/serverext/gateway.py``: jupyter_server's own drops the connection on the first one.)"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from jupyter_harness import free_port
+
+from .apps import CLIENTS, wait_for_state
+from .lab_harness import LabServer, execute, open_notebook, run_cell, start_lab, stop_lab, view, wait_state
+
+pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
+
+# State both ways, a trigger from a widget package's component (trame-vuetify's VBtn: its scripts and
+# styles are that package's served files), and bytes pushed from Python.
+GATEWAY_APP = """
+from trame.widgets import vuetify3
+from trame_jupyter import get_server
+from trame_jupyter.ui import DivLayout
+from trame_jupyter.widgets import html
+
+server = get_server("behind-gateway")
+server.state.update({"message": "hello from python", "count": 0, "blob_size": 0})
+
+@server.trigger("bump")
+def bump():
+    server.state.count += 1
+
+@server.state.change("blob")
+def on_blob(blob, **_):
+    server.state.blob_size = len(blob or b"")
+
+with DivLayout(server):
+    html.Input(type="text", v_model=("text", ""), classes="text")
+    html.Div("{{ message }}", classes="message")
+    vuetify3.VBtn("bump {{ count }}", click="trigger('bump')", classes="bump")
+    html.Div("{{ blob ? blob.byteLength || blob.length : 0 }} bytes", classes="blob")
+
+display(server)
+"""
+
+
+class Gateway:
+    """A ``jupyter kernelgateway`` process, its URL and token."""
+
+    def __init__(self, process: subprocess.Popen[bytes], url: str, token: str, log: Path) -> None:
+        self.process, self.url, self.token, self.log = process, url, token, log
+
+
+def start_gateway(tmp: Path) -> Gateway:
+    runtime = tmp / "gateway-runtime"  # not JupyterLab's: the kernel registers its servers here
+    runtime.mkdir(parents=True)
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1"}
+    # Its kernelspec runs "python": this environment's, which has trame_jupyter.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    log = tmp / "gateway.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kernel_gateway",
+                "--KernelGatewayApp.ip=127.0.0.1",
+                f"--KernelGatewayApp.port={port}",
+                f"--KernelGatewayApp.auth_token={token}",
+                "--JupyterWebsocketPersonality.list_kernels=True",  # Jupyter's gateway client lists them
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    gateway = Gateway(process, f"http://127.0.0.1:{port}", token, log)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            answer = requests.get(f"{gateway.url}/api", headers={"Authorization": f"token {token}"}, timeout=2)
+            if answer.status_code == 200:
+                return gateway
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the kernel gateway did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def gateway_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Gateway, LabServer]]:
+    tmp = tmp_path_factory.mktemp("gateway")
+    gateway = start_gateway(tmp)
+    try:
+        lab = start_lab(
+            tmp / "lab",
+            extra_args=[
+                f"--gateway-url={gateway.url}",
+                f"--GatewayClient.auth_token={gateway.token}",
+                "--GatewayClient.request_timeout=60",
+            ],
+        )
+        try:
+            yield gateway, lab
+        finally:
+            stop_lab(lab)
+    finally:
+        gateway.process.terminate()
+        try:
+            gateway.process.wait(20)
+        except subprocess.TimeoutExpired:
+            gateway.process.kill()
+
+
+def test_a_view_behind_a_kernel_gateway_falls_back_to_the_comm(gateway_lab: tuple[Gateway, LabServer], page: Any):
+    _, lab = gateway_lab
+    open_notebook(page, lab, lab.write_notebook("gateway.ipynb", [GATEWAY_APP]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live", timeout=60_000)
+
+    # The kernel runs at the gateway: its servers are registered where this Jupyter server cannot look.
+    assert lab.http("trame-jupyter/api/servers").json()["servers"] == []
+    # So the view chose the comm by itself (the kernel did not ask for it), page and files included.
+    assert output.get_attribute("data-transport") == "comm"
+    assert output.locator(".trame-jupyter-frame").get_attribute("src") in (None, "about:blank")
+    frame = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
+    assert frame.locator("script[src^='blob:']").count() >= 1
+    assert "OK" in execute(
+        page,
+        1,
+        wait_for_state(
+            "sorted(type(c.channel).__name__ for c in server.protocol.endpoint.connections.values()) == ['CommChannel']"
+        ),
+    )
+
+    # Python → browser, browser → Python.
+    frame.locator(".message").filter(has_text="hello from python").wait_for()
+    execute(page, 2, "server.state.message = 'changed by python'")
+    frame.locator(".message").filter(has_text="changed by python").wait_for()
+    frame.locator("input.text").fill("typed behind a gateway")
+    assert "OK" in execute(page, 3, wait_for_state("server.state.text == 'typed behind a gateway'"))
+
+    # A widget package's component, its script and styles fetched over the comm: rendered, and it triggers.
+    button = frame.locator("button.v-btn.bump")
+    button.wait_for()
+    button.click()
+    frame.locator(".bump").filter(has_text="bump 1").wait_for()
+    assert "OK" in execute(page, 4, wait_for_state("server.state.count == 1"))
+
+    # Binary from Python: 1 MiB of bytes arrives as bytes.
+    execute(page, 5, "server.state.blob = bytes(range(256)) * 4096")
+    frame.locator(".blob").filter(has_text="1048576 bytes").wait_for()
+
+    assert "OK" in execute(page, 6, wait_for_state(f"{CLIENTS} == 1"))
+    assert not page.errors, page.errors
+
+
+def test_a_view_forced_onto_the_proxy_does_not_fall_back(gateway_lab: tuple[Gateway, LabServer], page: Any):
+    """``transport="proxy"``: no fallback, so behind a gateway the view says its server cannot be reached."""
+    _, lab = gateway_lab
+    forced = GATEWAY_APP.replace(
+        "display(server)", 'from trame_jupyter import display\ndisplay(server, transport="proxy")'
+    )
+    open_notebook(page, lab, lab.write_notebook("gateway_proxy.ipynb", [forced]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    output.and_(page.locator('[data-state="not-running"], [data-state="server-stopped"]')).wait_for(timeout=30_000)
+    assert output.get_attribute("data-transport") == "proxy"
+    assert "OK" in execute(page, 1, wait_for_state(f"{CLIENTS} == 0"))
+    assert not page.errors, page.errors
