@@ -9,8 +9,7 @@ Colab), replacing it would reload the app.
 from __future__ import annotations
 
 import logging
-import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..servers import registry
 from . import display
@@ -27,8 +26,6 @@ class Outputs:
 
     def __init__(self) -> None:
         self.displays: dict[str, tuple[View, str]] = {}
-        # ipywidgets Output widgets showing a view (``server.widget``), kept weakly: a closed widget goes.
-        self.widgets: weakref.WeakKeyDictionary[Any, tuple[View, str]] = weakref.WeakKeyDictionary()
 
     @classmethod
     def of(cls, server: Server) -> Outputs:
@@ -41,9 +38,6 @@ class Outputs:
     def add(self, display_id: str, view: View, server_id: str) -> None:
         self.displays[display_id] = (view, server_id)
 
-    def add_widget(self, output: Any, view: View, server_id: str) -> None:
-        self.widgets[output] = (view, server_id)
-
     def stopping(self, server: Server) -> None:
         """``stop()`` was called: update the outputs now, from the calling cell."""
         self._finalize(server)
@@ -54,8 +48,6 @@ class Outputs:
 
     def _finalize(self, server: Server) -> None:
         displays, self.displays = self.displays, {}
-        widgets = list(self.widgets.items())
-        self.widgets.clear()
         if registry.successor(server) is not None:
             return  # a re-run replaced this server: its views follow the new one
         if displays:
@@ -66,9 +58,3 @@ class Outputs:
                     update_display(display.final_bundle(view, server_id), display_id=display_id, raw=True)
                 except Exception as error:  # the notebook may be gone; the server stops anyway
                     logger.debug("Could not update display %s: %s", display_id, error)
-        for output, (view, server_id) in widgets:
-            try:
-                bundle = display.final_bundle(view, server_id)
-                output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
-            except Exception as error:  # a closed widget
-                logger.debug("Could not update widget %r: %s", output, error)

@@ -1,7 +1,7 @@
 """The ipywidgets bridge: a server view as a widget, and ``link()`` between a widget trait and a state key.
 
-``view_widget`` is an ``ipywidgets.Output`` holding our display, so the front end renders it with our
-extension (correct URL under any base URL) and it nests in ``VBox``/``HBox``/``Tab``.
+``view_widget`` is an ``anywidget`` widget (``anywidget_view.TrameWidget``): it needs no extension of ours
+(VS Code, Colab, Voilà render it too) and nests in ``VBox``/``HBox``/``Tab``.
 
 ``link`` keeps both sides equal. Widget messages may be handled on another thread (ipykernel 7 runs
 comm handlers on subshell threads): writes to the state always hop onto the server's loop.
@@ -23,18 +23,15 @@ logger = logging.getLogger(__name__)
 
 
 def view_widget(view: View, server_id: str) -> Any:
-    """An ``Output`` widget showing ``view``; its content becomes the final snapshot when the server stops
-    (a widget's output is not reached by ``update_display``, and saved widget state keeps what it holds)."""
-    import ipywidgets
-    from IPython.display import display
-
-    from .outputs import Outputs
-
-    output = ipywidgets.Output(layout=ipywidgets.Layout(width=view.width or "100%"))
-    with output:
-        display(view)
-    Outputs.of(view.server).add_widget(output, view, server_id)
-    return output
+    """``view`` as a widget: an anywidget (``anywidget_view``) whose page reaches the server through the
+    widget's own messages, so it renders in every front end that renders ipywidgets, extension or not."""
+    try:
+        from .anywidget_view import view_widget as anywidget_view
+    except ImportError as error:
+        raise ImportError(
+            f"a server's .widget needs anywidget and ipywidgets ({error}): pip install 'trame-jupyter[jupyter]'"
+        ) from error
+    return anywidget_view(view, server_id)
 
 
 class Link:
