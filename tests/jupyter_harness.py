@@ -18,6 +18,7 @@ from typing import Any
 import nbformat
 import requests
 from jupyter_client import BlockingKernelClient
+from wslink_client import WslinkTestClient
 
 
 def wait_cell(condition: str, timeout: float = 20) -> str:
@@ -278,3 +279,17 @@ def stop_jupyter(server: JupyterServer) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait(5)
+
+
+async def proxied_client(jupyter: JupyterServer, server_id: str) -> WslinkTestClient:
+    """A wslink client of a kernel's server through our proxy, authenticated as the page would be."""
+    session = jupyter.http(f"trame-jupyter/{server_id}/__trame_jupyter__/session")
+    assert session.status_code == 200, session.text
+    assert session.headers["Cache-Control"] == "no-store"
+    client = WslinkTestClient()
+    await client.connect(
+        jupyter.ws_url(f"trame-jupyter/{server_id}/ws"),
+        session.json()["secret"],
+        headers={"Authorization": f"token {jupyter.token}"},
+    )
+    return client

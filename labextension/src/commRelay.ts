@@ -150,18 +150,7 @@ export class CommRelay {
       }
       stop();
     };
-    const onStatus = (_: unknown, status: Kernel.Status): void => {
-      if (KERNEL_GONE.has(status)) {
-        lost(`the kernel is ${status}`);
-      }
-    };
-    const onDisposed = (): void => lost('the kernel connection is closed');
-    kernel.statusChanged.connect(onStatus);
-    kernel.disposed.connect(onDisposed);
-    const stop = (): void => {
-      kernel.statusChanged.disconnect(onStatus);
-      kernel.disposed.disconnect(onDisposed);
-    };
+    const stop = watchKernel(kernel, lost);
     opened.onMsg = msg => {
       client.receive(msg.content.data, msg.buffers ?? []);
     };
@@ -215,18 +204,7 @@ export class CommRelay {
         this._post({ type: MESSAGE_COMM_CLOSE, channel, code: CLOSE_GOING_AWAY, reason }, []);
       }
     };
-    const onStatus = (_: unknown, status: Kernel.Status): void => {
-      if (KERNEL_GONE.has(status)) {
-        lost(`the kernel is ${status}`);
-      }
-    };
-    const onDisposed = (): void => lost('the kernel connection is closed');
-    kernel.statusChanged.connect(onStatus);
-    kernel.disposed.connect(onDisposed);
-    const stop = (): void => {
-      kernel.statusChanged.disconnect(onStatus);
-      kernel.disposed.disconnect(onDisposed);
-    };
+    const stop = watchKernel(kernel, lost);
     this._comms.set(channel, { comm, stop });
     comm.onMsg = msg => {
       const data = msg.content.data as { type?: unknown } | undefined;
@@ -283,4 +261,23 @@ interface IFiles {
   close: () => void;
   /** The kernel's close code, once it closed the comm (`COMM_CLOSE_NOT_FOUND`: no such server). */
   closeCode?: number;
+}
+
+/**
+ * Call `lost(reason)` when `kernel` restarts, dies or its connection is disposed (JupyterLab drops the
+ * kernel's comms then without calling their onClose); returns the function that stops watching.
+ */
+function watchKernel(kernel: IRelayKernel, lost: (reason: string) => void): () => void {
+  const onStatus = (_: unknown, status: Kernel.Status): void => {
+    if (KERNEL_GONE.has(status)) {
+      lost(`the kernel is ${status}`);
+    }
+  };
+  const onDisposed = (): void => lost('the kernel connection is closed');
+  kernel.statusChanged.connect(onStatus);
+  kernel.disposed.connect(onDisposed);
+  return () => {
+    kernel.statusChanged.disconnect(onStatus);
+    kernel.disposed.disconnect(onDisposed);
+  };
 }

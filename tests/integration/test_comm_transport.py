@@ -16,8 +16,8 @@ from typing import Any
 
 import msgpack
 import pytest
-from jupyter_harness import JupyterServer, Kernel, start_jupyter, stop_jupyter
-from wslink_client import WslinkError, WslinkTestClient, frames_of
+from jupyter_harness import JupyterServer, Kernel, proxied_client, start_jupyter, stop_jupyter
+from wslink_client import WslinkError, frames_of
 
 from trame_jupyter.contract import COMM_CLOSE_NOT_FOUND, COMM_MESSAGE, COMM_TARGET, MIME_TYPE
 
@@ -272,18 +272,6 @@ class CommClient:
             self.publishes.append((rpc_id.split(":")[1], decoded["result"]))
         else:
             self._answers[rpc_id] = decoded
-
-
-async def proxied_client(jupyter: JupyterServer, server_id: str) -> WslinkTestClient:
-    session = jupyter.http(f"trame-jupyter/{server_id}/__trame_jupyter__/session")
-    assert session.status_code == 200, session.text
-    client = WslinkTestClient()
-    await client.connect(
-        jupyter.ws_url(f"trame-jupyter/{server_id}/ws"),
-        session.json()["secret"],
-        headers={"Authorization": f"token {jupyter.token}"},
-    )
-    return client
 
 
 # -- the happy path ---------------------------------------------------------------------------------

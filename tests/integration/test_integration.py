@@ -9,6 +9,7 @@ import textwrap
 import time
 
 import pytest
+from jupyter_harness import proxied_client
 from wslink_client import WslinkTestClient
 
 from trame_jupyter.contract import MIME_TYPE
@@ -54,19 +55,6 @@ APP = textwrap.dedent(
 def show_app(kernel, name: str) -> dict:
     result = kernel.execute(APP.format(name=name))
     return result.bundle(MIME_TYPE)[MIME_TYPE]
-
-
-async def proxied_client(jupyter, server_id: str) -> WslinkTestClient:
-    session = jupyter.http(f"trame-jupyter/{server_id}/__trame_jupyter__/session")
-    assert session.status_code == 200, session.text
-    assert session.headers["Cache-Control"] == "no-store"
-    client = WslinkTestClient()
-    await client.connect(
-        jupyter.ws_url(f"trame-jupyter/{server_id}/ws"),
-        session.json()["secret"],
-        headers={"Authorization": f"token {jupyter.token}"},
-    )
-    return client
 
 
 def test_display_needs_no_await_and_emits_our_bundle(jupyter, kernel):
