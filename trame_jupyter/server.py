@@ -13,7 +13,7 @@ import asyncio
 import concurrent.futures
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from . import cli
@@ -47,6 +47,9 @@ INITIAL_STATE: dict[str, Any] = {
 }
 
 __all__ = ["Server", "StopHandle", "get_server"]
+
+
+T = TypeVar("T")
 
 
 class Server:
@@ -116,6 +119,14 @@ class Server:
     def runtime_listener(self, kind: type[Any]) -> Any | None:
         """The listener of type ``kind`` added to this server, if any."""
         return next((x for x in self.root_server._lifecycle.listeners if isinstance(x, kind)), None)
+
+    def ensure_runtime_listener(self, kind: type[T], make: Callable[[], T] | None = None) -> T:
+        """The listener of type ``kind`` of this server, added (``make()``, else ``kind()``) if it has none."""
+        listener = self.runtime_listener(kind)
+        if listener is None:
+            listener = make() if make is not None else kind()
+            self.add_runtime_listener(listener)
+        return listener
 
     # -- identity and shared objects ---------------------------------------------------------------
 

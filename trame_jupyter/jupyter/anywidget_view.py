@@ -250,11 +250,7 @@ class WidgetViews:
 
     @classmethod
     def of(cls, server: Server) -> WidgetViews:
-        views = server.runtime_listener(cls)
-        if views is None:
-            views = cls()
-            server.add_runtime_listener(views)
-        return views
+        return server.ensure_runtime_listener(cls)
 
     def stopping(self, server: Server) -> None:
         self._finish(server)

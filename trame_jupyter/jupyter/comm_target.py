@@ -89,8 +89,4 @@ class CommCloser:
 
 
 def _closer_of(server: Server) -> CommCloser:
-    closer = server.runtime_listener(CommCloser)
-    if closer is None:
-        closer = CommCloser()
-        server.add_runtime_listener(closer)
-    return closer
+    return server.ensure_runtime_listener(CommCloser)

@@ -59,8 +59,7 @@ class KernelHost:
         return Origin(*cell) if cell is not None else None
 
     def adopt(self, server: Server) -> None:
-        if server.runtime_listener(ProxyRegistration) is None:
-            server.add_runtime_listener(ProxyRegistration(self))
+        server.ensure_runtime_listener(ProxyRegistration, lambda: ProxyRegistration(self))
 
     def widget(self, view: View) -> Any:
         from .widget import view_widget

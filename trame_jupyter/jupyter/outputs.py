@@ -29,11 +29,7 @@ class Outputs:
 
     @classmethod
     def of(cls, server: Server) -> Outputs:
-        outputs = server.runtime_listener(cls)
-        if outputs is None:
-            outputs = cls()
-            server.add_runtime_listener(outputs)
-        return outputs
+        return server.ensure_runtime_listener(cls)
 
     def add(self, display_id: str, view: View, server_id: str) -> None:
         self.displays[display_id] = (view, server_id)
