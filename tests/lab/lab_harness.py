@@ -31,18 +31,41 @@ stop_lab = stop_jupyter
 NOTEBOOK = "jupyterapp.shell.currentWidget"
 
 
-def open_notebook(page: Any, server: LabServer, name: str) -> None:
+def open_notebook(page: Any, server: LabServer, name: str, timeout_ms: int = 60_000) -> None:
     """Open a notebook (Lab: ``lab/tree/<name>``; Notebook 7: ``tree/<name>``) and wait for an idle kernel."""
     # Lab: `reset` starts from an empty workspace (no notebook of an earlier test is restored).
     page.goto(server.page(f"lab/tree/{name}") + "&reset" if server.app == "lab" else server.page(f"tree/{name}"))
-    page.wait_for_function(
-        f"""(name) => {{
+    try:
+        page.wait_for_function(
+            f"""(name) => {{
+                const panel = window.jupyterapp && {NOTEBOOK};
+                const kernel = panel && panel.sessionContext && panel.sessionContext.session?.kernel;
+                return !!(panel && panel.context?.path === name && panel.context.isReady && kernel?.status === 'idle');
+            }}""",
+            arg=name,
+            timeout=timeout_ms,
+        )
+    except Exception as error:
+        raise AssertionError(f"{name} did not open with an idle kernel: {describe_notebook(page)}") from error
+
+
+def describe_notebook(page: Any) -> str:
+    """What the page shows of the current notebook and its kernel, and any dialog (a failure's context)."""
+    return page.evaluate(
+        f"""() => {{
             const panel = window.jupyterapp && {NOTEBOOK};
-            const kernel = panel && panel.sessionContext && panel.sessionContext.session?.kernel;
-            return !!(panel && panel.context?.path === name && panel.context.isReady && kernel?.status === 'idle');
-        }}""",
-        arg=name,
-        timeout=60_000,
+            const context = panel && panel.sessionContext;
+            const dialogs = [...document.querySelectorAll('.jp-Dialog')].map(d => d.innerText.trim());
+            return JSON.stringify({{
+                path: panel?.context?.path ?? null,
+                ready: panel?.context?.isReady ?? null,
+                session: context?.session?.id ?? null,
+                kernel: context?.session?.kernel?.name ?? null,
+                status: context?.session?.kernel?.status ?? null,
+                connection: context?.session?.kernel?.connectionStatus ?? null,
+                dialogs,
+            }});
+        }}"""
     )
 
 

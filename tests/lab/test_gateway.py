@@ -123,9 +123,21 @@ def gateway_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Gate
             gateway.process.kill()
 
 
+def open_behind_gateway(page: Any, gateway: Gateway, lab: LabServer, name: str) -> None:
+    """Open a notebook whose kernel the gateway starts: a first kernel on a cold, busy machine may take well
+    over a local one's time; if it never becomes idle, the failure carries both servers' logs."""
+    try:
+        open_notebook(page, lab, name, timeout_ms=120_000)
+    except AssertionError as error:
+        tail = "\n".join(
+            f"--- {path.name}:\n{path.read_text(errors='replace')[-4000:]}" for path in (gateway.log, lab.log_path)
+        )
+        raise AssertionError(f"{error}\n{tail}") from error
+
+
 def test_a_view_behind_a_kernel_gateway_falls_back_to_the_comm(gateway_lab: tuple[Gateway, LabServer], page: Any):
-    _, lab = gateway_lab
-    open_notebook(page, lab, lab.write_notebook("gateway.ipynb", [GATEWAY_APP]))
+    gateway, lab = gateway_lab
+    open_behind_gateway(page, gateway, lab, lab.write_notebook("gateway.ipynb", [GATEWAY_APP]))
     run_cell(page, 0)
     output = view(page, 0)
     wait_state(page, output, "live", timeout=60_000)
@@ -169,11 +181,11 @@ def test_a_view_behind_a_kernel_gateway_falls_back_to_the_comm(gateway_lab: tupl
 
 def test_a_view_forced_onto_the_proxy_does_not_fall_back(gateway_lab: tuple[Gateway, LabServer], page: Any):
     """``transport="proxy"``: no fallback, so behind a gateway the view says its server cannot be reached."""
-    _, lab = gateway_lab
+    gateway, lab = gateway_lab
     forced = GATEWAY_APP.replace(
         "display(server)", 'from trame_jupyter import display\ndisplay(server, transport="proxy")'
     )
-    open_notebook(page, lab, lab.write_notebook("gateway_proxy.ipynb", [forced]))
+    open_behind_gateway(page, gateway, lab, lab.write_notebook("gateway_proxy.ipynb", [forced]))
     run_cell(page, 0)
     output = view(page, 0)
     output.and_(page.locator('[data-state="not-running"], [data-state="server-stopped"]')).wait_for(timeout=30_000)
