@@ -47,6 +47,7 @@ with DivLayout(server):
     html.Input(type="text", v_model=("text", ""), classes="text")
     html.Div("{{ message }}", classes="message")
     vuetify3.VBtn("bump {{ count }}", click="trigger('bump')", classes="bump")
+    vuetify3.VIcon("mdi-home", classes="home")
     html.Div("{{ blob ? blob.byteLength || blob.length : 0 }} bytes", classes="blob")
 
 display(server)
@@ -170,6 +171,16 @@ def test_a_view_behind_a_kernel_gateway_falls_back_to_the_comm(gateway_lab: tupl
     button.click()
     frame.locator(".bump").filter(has_text="bump 1").wait_for()
     assert "OK" in execute(page, 4, wait_for_state("server.state.count == 1"))
+    # The icon font that package's stylesheet names relatively (../fonts/…woff2?v=…) came over the comm too.
+    frame.locator(".home").evaluate(
+        """async () => {
+            await document.fonts.ready;
+            const faces = [...document.fonts].filter((face) => face.family.includes('Material Design Icons'));
+            await Promise.all(faces.map((face) => face.loaded.catch(() => null)));
+            const status = faces.map((face) => face.status);
+            if (!status.length || !status.every((s) => s === 'loaded')) throw new Error(`icon font: ${status}`);
+        }"""
+    )
 
     # Binary from Python: 1 MiB of bytes arrives as bytes.
     execute(page, 5, "server.state.blob = bytes(range(256)) * 4096")

@@ -1,6 +1,7 @@
 // Styles and scripts that modules ask for (trame__styles, trame__scripts, trame__module_scripts),
 // plus the document title and icon. Each URL is loaded once per page; a failure is reported, not fatal.
 import { KEY } from './protocol.js';
+import { rewriteStylesheetUrls } from './stylesheetUrls.js';
 
 // An entry is "url" or [url, {options}] (trame's serial groups); relative URLs resolve against the page.
 function entryUrl(entry) {
@@ -25,6 +26,7 @@ export class ResourceLoader {
     this._onError = onError;
     this._fetchFile = fetchFile;
     this._loaded = new Map(); // absolute URL → promise
+    this._blobs = new Map(); // server path → promise of its blob: URL (each file fetched over the comm once)
   }
 
   _absolute(url) {
@@ -34,20 +36,40 @@ export class ResourceLoader {
   /** The path of `href` relative to the server root, if it is one of the server's files, else null. */
   _serverPath(href) {
     const root = new URL('.', this.document.baseURI).href;
-    return href.startsWith(root) ? href.slice(root.length).split('#')[0] : null;
+    // The query (a cache buster such as `?v=7.4`) and fragment name no other file of a directory served.
+    return href.startsWith(root) ? href.slice(root.length).split(/[?#]/)[0] : null;
   }
 
-  /** Where to load `href` from: itself, or a `blob:` URL of it fetched through `fetchFile`. */
-  async _source(href) {
+  /**
+   * Where to load `href` from: itself, or a `blob:` URL of it fetched through `fetchFile`.
+   * @param {string} href
+   * @param {boolean} [isStylesheet] rewrite the references inside it (see ./stylesheetUrls.js)
+   * @param {string[]} [importedBy] the stylesheets importing it, outermost first: an import cycle ends there
+   */
+  _source(href, isStylesheet = false, importedBy = []) {
     const path = this._fetchFile ? this._serverPath(href) : null;
-    if (path === null) return href;
+    if (path === null) return Promise.resolve(href);
+    if (importedBy.includes(path)) return Promise.resolve(null);
+    if (!this._blobs.has(path)) this._blobs.set(path, this._fetchBlob(path, href, isStylesheet, importedBy));
+    return this._blobs.get(path);
+  }
+
+  async _fetchBlob(path, href, isStylesheet, importedBy) {
     const reply = await this._fetchFile(path);
     if (reply.status !== 200 || !reply.body) throw new Error(`${reply.status} ${reply.reason || ''}`.trim());
-    // Relative url(...) inside a stylesheet would resolve against the blob: URL: they do not load.
-    return URL.createObjectURL(new Blob([reply.body], { type: reply.mime || 'application/octet-stream' }));
+    const type = reply.mime || 'application/octet-stream';
+    let body = reply.body;
+    if (isStylesheet || type.startsWith('text/css')) {
+      // Its fonts, images and imports are the server's files too: they come the same way.
+      const trail = [...importedBy, path];
+      body = await rewriteStylesheetUrls(new TextDecoder().decode(body), href, (reference, imported) =>
+        this._serverPath(reference) === null ? Promise.resolve(null) : this._source(reference, imported, trail),
+      );
+    }
+    return URL.createObjectURL(new Blob([body], { type }));
   }
 
-  _load(url, create) {
+  _load(url, create, isStylesheet = false) {
     const href = this._absolute(url);
     if (!this._loaded.has(href)) {
       const failed = (error) => {
@@ -57,7 +79,7 @@ export class ResourceLoader {
       };
       this._loaded.set(
         href,
-        this._source(href).then(
+        this._source(href, isStylesheet).then(
           (source) =>
             new Promise((resolve) => {
               const element = create(source);
@@ -78,7 +100,7 @@ export class ResourceLoader {
       link.rel = 'stylesheet';
       link.href = href;
       return link;
-    });
+    }, true);
   }
 
   script(url, module = false) {
