@@ -4,9 +4,11 @@ files come over the same comm (a ``srcdoc`` frame of ``blob:`` URLs)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from views3d.scene import drag, drawn_fraction, wait_changed, wait_drawn
 
 from .apps import APP, CLIENTS, wait_for_state
 from .lab_harness import LabServer, command, execute, open_notebook, run_cell, view, wait_state
@@ -77,4 +79,34 @@ def test_comm_view_rerun_kernel_restart_and_shutdown(lab: LabServer, page: Any) 
     wait_state(page, view(page, 0), "live")
     command(page, "notebook:shutdown-kernel")
     wait_state(page, view(page, 0), "kernel-shutdown")
+    assert not page.errors, page.errors
+
+
+CONE_OVER_COMM = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parents[1])!r})
+from views3d.scene import cone_app
+from trame_jupyter import get_server, display
+
+server = get_server("cone-over-comm")
+app = cone_app(server)
+display(server, transport="comm")
+"""
+
+
+def test_3d_views_over_the_kernel_comm(lab: LabServer, page: Any) -> None:
+    """trame-vtk's local view (geometry as comm buffers) and remote view (frames rendered in the kernel, mouse
+    events back) draw and interact when the kernel comm is the only way to the server."""
+    open_notebook(page, lab, lab.write_notebook("comm_3d.ipynb", [CONE_OVER_COMM]))
+    run_cell(page, 0)
+    wait_state(page, view(page, 0), "live")
+    frame = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
+    local, remote = frame.locator("#local"), frame.locator("#remote")
+    local_before, remote_before = wait_drawn(local), wait_drawn(remote)
+
+    drag(page, remote)
+    assert drawn_fraction(wait_changed(remote, remote_before, "a frame rendered after the drag")) > 0.02
+    execute(page, 1, "app.cone.source.SetResolution(3); app.local.update()")
+    wait_changed(local, local_before, "the local view to show the new geometry")
+    assert "OK" in execute(page, 2, wait_for_state(f"{TRANSPORTS} == ['CommChannel']"))
     assert not page.errors, page.errors
