@@ -110,3 +110,34 @@ def test_3d_views_over_the_kernel_comm(lab: LabServer, page: Any) -> None:
     wait_changed(local, local_before, "the local view to show the new geometry")
     assert "OK" in execute(page, 2, wait_for_state(f"{TRANSPORTS} == ['CommChannel']"))
     assert not page.errors, page.errors
+
+
+def test_a_comm_view_lives_on_when_the_kernel_connection_reconnects(lab: LabServer, page: Any) -> None:
+    """JupyterLab's websocket to the kernel drops and comes back (a network blip, a laptop waking up): the
+    kernel and its comms are the same, so the view keeps its client and its state both ways."""
+    open_notebook(page, lab, lab.write_notebook("comm_reconnect.ipynb", [COMM_APP]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    frame = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
+    frame.locator("input.text").fill("before the blip")
+    assert "OK" in execute(page, 1, wait_for_state("server.state.text == 'before the blip'"))
+
+    page.evaluate(
+        """async () => {
+            const kernel = jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+            const seen = [];
+            kernel.connectionStatusChanged.connect((_, status) => seen.push(status));
+            await kernel.reconnect();
+            if (!seen.includes('connecting') || kernel.connectionStatus !== 'connected') {
+                throw new Error(`the kernel connection did not reconnect: ${seen}`);
+            }
+        }"""
+    )
+    execute(page, 2, "server.state.message = 'after the blip'")
+    frame.locator(".message").filter(has_text="after the blip").wait_for()
+    frame.locator("input.text").fill("typed after the blip")
+    assert "OK" in execute(page, 3, wait_for_state("server.state.text == 'typed after the blip'"))
+    assert "OK" in execute(page, 4, wait_for_state(f"{TRANSPORTS} == ['CommChannel']"))
+    assert output.get_attribute("data-state") == "live"
+    assert not page.errors, page.errors
