@@ -87,6 +87,10 @@ def test_server_widget_in_a_vbox(host: str, request: pytest.FixtureRequest, page
     assert cell.locator(".trame-jupyter-view").count() == 0
     assert "transport=comm" in cell.locator(WIDGET_FRAME).get_attribute("src")
     assert "OK" in execute(page, 1, wait_for_state(f"{TRANSPORTS} == ['CommChannel'] and app.channel_count == 1"))
+    said = execute(page, 1, "import trame_jupyter\ntrame_jupyter.diagnose()")
+    assert (
+        "connected now: 0 over the kernel comm, 1 over the widget's messages (server.widget), 0 over websockets" in said
+    )
 
     # The server's files come over the widget's messages too (what loads a page where no HTTP route
     # reaches the server): the body as a binary buffer; a path outside the served files is refused.

@@ -174,6 +174,8 @@ def _on_front_end_message(widget: TrameWidget, content: Any, buffers: list[Any])
 class WidgetComm:
     """One channel of a ``TrameWidget`` with the face of a kernel comm (``transports.comm.Comm``)."""
 
+    carrier = "the widget's messages (server.widget)"
+
     def __init__(self, widget: TrameWidget, channel: str) -> None:
         self.widget = widget
         self.channel = channel

@@ -7,13 +7,14 @@ import platform
 import sys
 import urllib.error
 import urllib.request
+from collections import Counter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._version import __version__
 from ..contract import API_SERVERS_PATH, ROUTE
 from ..routes import RouteTable
 from ..servers import registry
-from ..transports.comm import CommChannel
+from ..transports.comm import KERNEL_COMM, CommChannel
 from . import environment
 from .display import fallback_transport, proxy_path
 from .kernel import KernelHost, server_id_for
@@ -71,6 +72,9 @@ def _proxy_sees(info: JupyterServerInfo, server_id: str) -> bool | None:
     return any(isinstance(e, dict) and e.get("server_id") == server_id for e in body.get("servers", []))
 
 
+WEBSOCKETS = "websockets"
+
+
 def _transport_lines(server: Server, server_id: str, env: environment.Environment) -> list[str]:
     """Which transport the views of ``server`` use, and why (as far as the kernel can tell)."""
     lines = [
@@ -88,9 +92,13 @@ def _transport_lines(server: Server, server_id: str, env: environment.Environmen
         )
     endpoint = getattr(server.protocol, "endpoint", None)
     if endpoint is not None:
-        channels = [connection.channel for connection in endpoint.connections.values()]
-        over_comm = sum(isinstance(channel, CommChannel) for channel in channels)
-        lines.append(f"connected now: {over_comm} over the kernel comm, {len(channels) - over_comm} over websockets")
+        carriers = Counter(
+            channel.carrier if isinstance(channel, CommChannel) else WEBSOCKETS
+            for channel in (connection.channel for connection in endpoint.connections.values())
+        )
+        # The kernel comm and websockets always named (even with none connected), other carriers when used.
+        named = [KERNEL_COMM, *sorted(set(carriers) - {KERNEL_COMM, WEBSOCKETS}), WEBSOCKETS]
+        lines.append("connected now: " + ", ".join(f"{carriers[carrier]} over {carrier}" for carrier in named))
     return lines
 
 

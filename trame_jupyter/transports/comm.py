@@ -35,6 +35,9 @@ CLOSE_FLOODED = 1013
 #: Code of a comm dropped without a reason given (the websocket's "closed abnormally").
 CLOSE_DROPPED = 1006
 
+#: What carries a plain kernel comm's frames (``diagnose`` names it; a comm-like object may say otherwise).
+KERNEL_COMM = "the kernel comm"
+
 
 class Comm(Protocol):
     """What the transport needs of a Jupyter comm (``comm.base_comm.BaseComm`` has it)."""
@@ -78,6 +81,8 @@ class CommChannel:
         self._on_first_frame = on_first_frame
         self.loop = loop
         self.peer = f"comm {comm.comm_id}"
+        #: What carries the frames, for people reading ``diagnose()``: a kernel comm, or what ``comm`` says.
+        self.carrier: str = getattr(comm, "carrier", KERNEL_COMM)
         self.context = context
         self.max_frame_size = max_frame_size
         self.max_waiting_bytes = max_waiting_bytes
