@@ -10,6 +10,8 @@ export const alias = {
   // Loading a page over a fetch function (a kernel comm, a widget's messages): shared by the page (its
   // resources), the JupyterLab extension and the anywidget front end.
   '@trame-jupyter/page-loader': fileURLToPath(new URL('../labextension/src/pageLoader.ts', import.meta.url)),
+  // The host's theme for the page: shared by the JupyterLab extension and the anywidget front end.
+  '@trame-jupyter/theme': fileURLToPath(new URL('../labextension/src/theme.ts', import.meta.url)),
 };
 
 export default defineConfig({

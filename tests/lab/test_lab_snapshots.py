@@ -217,31 +217,38 @@ PAGE_LOOK = """() => {
 
 def test_unstyled_layout_follows_the_notebook_theme(lab: LabServer, page: Any) -> None:
     """(d) A DivLayout without styles renders in Lab's content font and colour; switching Lab to its dark
-    theme switches the page's colour scheme and text colour."""
-    open_notebook(page, lab, lab.write_notebook("theme.ipynb", [APP]))
+    theme switches the page's colour scheme and text colour. The same for ``server.widget`` (the anywidget
+    view, which renders without our extension's help), shown beside it."""
+    open_notebook(page, lab, lab.write_notebook("theme.ipynb", [APP, "server.widget"]))
     run_cell(page, 0)
     output = view(page, 0)
     wait_state(page, output, "live")
-    frame = next(f for f in page.frames if "/trame-jupyter/" in f.url)
+    run_cell(page, 1)
+    page.locator(".jp-Notebook .jp-Cell").nth(1).frame_locator(".trame-jupyter-widget-frame").locator(
+        ".message"
+    ).wait_for()
+    frames = [f for f in page.frames if "/trame-jupyter/" in f.url]
+    assert len(frames) == 2, [f.url for f in page.frames]  # the output's page and the widget's
     lab_font, lab_color = page.evaluate(LAB_FONT)
     assert "serif" in lab_font and not lab_font.lower().startswith(("serif", "times")), lab_font
-    frame.wait_for_function(
-        "(font) => getComputedStyle(document.querySelector('.message')).fontFamily === font", arg=lab_font
-    )
-    font, color, scheme = frame.evaluate(PAGE_LOOK)
-    assert (font, color, scheme) == (lab_font, lab_color, "light")
+    for frame in frames:
+        frame.wait_for_function(
+            "(font) => getComputedStyle(document.querySelector('.message')).fontFamily === font", arg=lab_font
+        )
+        font, color, scheme = frame.evaluate(PAGE_LOOK)
+        assert (font, color, scheme) == (lab_font, lab_color, "light"), frame.url
     screenshot(page, "d-theme-light")
 
     try:
         command(page, "apputils:change-theme", {"theme": "JupyterLab Dark"})
         page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
-        frame.wait_for_function(
-            "() => getComputedStyle(document.documentElement).colorScheme === 'dark'", timeout=10_000
-        )
-        dark_font, dark_color, _ = frame.evaluate(PAGE_LOOK)
-        assert dark_color != color, dark_color
-        assert dark_color == page.evaluate(LAB_FONT)[1]
-        assert dark_font == page.evaluate(LAB_FONT)[0]
+        dark_font, dark_color = page.evaluate(LAB_FONT)
+        assert dark_color != lab_color, dark_color
+        for frame in frames:
+            frame.wait_for_function(
+                "() => getComputedStyle(document.documentElement).colorScheme === 'dark'", timeout=10_000
+            )
+            assert frame.evaluate(PAGE_LOOK)[:2] == [dark_font, dark_color], frame.url
         screenshot(page, "d-theme-dark")
     finally:
         command(page, "apputils:change-theme", {"theme": "JupyterLab Light"})

@@ -11,6 +11,7 @@
 // lengths or ''), stopped and snapshot (the last picture, sanitized by the kernel, once the server stopped).
 import { MAX_HEIGHT, MESSAGE_SIZE, MESSAGE_STATUS, MIN_HEIGHT } from '@trame-jupyter/contract';
 import { loadPage } from '@trame-jupyter/page-loader';
+import { currentTheme, onThemeChanged, themeMessage } from '@trame-jupyter/theme';
 import { createRelay } from './relay.js';
 
 /** `data-status` of a view whose kernel restarted or stopped (else the page's own status). */
@@ -91,11 +92,22 @@ function render({ model, el }) {
     },
   });
 
+  // The notebook's look (JupyterLab's or VS Code's variables), as our JupyterLab views give it: when the
+  // page loads, when it first speaks (it may have missed the load), and when the host's theme changes.
+  const postTheme = () => frame.contentWindow?.postMessage(themeMessage(currentTheme(root)), '*');
+  frame.addEventListener('load', postTheme);
+  const stopTheme = onThemeChanged(postTheme);
+  let heard = false;
+
   const onWindowMessage = (event) => {
     // Only this view's page speaks to this relay.
     if (!frame.contentWindow || event.source !== frame.contentWindow) return;
     const data = event.data;
     if (!data || typeof data !== 'object') return;
+    if (!heard) {
+      heard = true;
+      postTheme();
+    }
     if (relay.fromPage(data)) return;
     if (data.type === MESSAGE_SIZE && !fixedHeight() && Number.isFinite(data.height)) {
       frame.style.height = `${clampHeight(data.height)}px`;
@@ -177,6 +189,8 @@ function render({ model, el }) {
     model.off('msg:custom', onKernelMessage);
     model.off('change:stopped', onStopped);
     model.off('comm_live_update', onCommLive);
+    stopTheme();
+    frame.removeEventListener('load', postTheme);
     unload(); // the page has no relay left to speak through
     root.remove();
   };
