@@ -63,6 +63,10 @@ REASON_NOT_REGISTERED: Final = "not-registered"
 #: carries ``{type: COMM_MESSAGE.FRAME}`` and one wslink frame as its only buffer, both ways. The kernel
 #: closes a comm with ``{code, reason}`` (websocket close codes; COMM_CLOSE_NOT_FOUND: no such server).
 COMM_TARGET: Final = "trame-jupyter.wslink.v1"
+#: Open data ``{server_id, COMM_OPEN_BATCHES: true}``: the front end also takes kernel → front end FRAME
+#: messages carrying several frames, one per buffer, in order (the kernel sends the frames of one loop tick
+#: together: one kernel message instead of many in a burst). Front end → kernel stays one frame per message.
+COMM_OPEN_BATCHES: Final = "batches"
 #: The same comm also fetches the server's files (no HTTP port needed): front end → kernel
 #: ``{type: FETCH, id, path}`` (``path`` as the page requests it over HTTP, relative to the server root);
 #: kernel → front end ``{type: FETCH_REPLY, id, status, mime, reason}``, the body as the one buffer when
@@ -168,6 +172,7 @@ def as_dict() -> dict[str, Any]:
         "API_KERNELS_PATH": API_KERNELS_PATH,
         "REASON_NOT_REGISTERED": REASON_NOT_REGISTERED,
         "COMM_TARGET": COMM_TARGET,
+        "COMM_OPEN_BATCHES": COMM_OPEN_BATCHES,
         "COMM_MESSAGE": COMM_MESSAGE,
         "FETCH_STATUSES": FETCH_STATUSES,
         "COMM_CLOSE_NOT_FOUND": COMM_CLOSE_NOT_FOUND,

@@ -3,7 +3,7 @@
 // that records what its comms do (the real kernel is in tests/integration and tests/lab).
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { COMM_CLOSE_NOT_FOUND, COMM_MESSAGE, COMM_TARGET } from '@trame-jupyter/contract';
+import { COMM_CLOSE_NOT_FOUND, COMM_MESSAGE, COMM_OPEN_BATCHES, COMM_TARGET } from '@trame-jupyter/contract';
 import { parentSocketClass } from '../src/core/parentSocket.js';
 import { CommRelay } from '../../labextension/src/commRelay.ts';
 
@@ -88,7 +88,8 @@ test('a socket opens a comm to our target for the view’s server, and frames tr
   assert.equal(seen[0].type, 'open');
   assert.equal(comms.length, 1);
   assert.equal(comms[0].target, COMM_TARGET);
-  assert.deepEqual(comms[0].opened, { server_id: 'srv' }); // the view's server, not the page's claim
+  // The view's server, not the page's claim; and this relay takes several frames per kernel message.
+  assert.deepEqual(comms[0].opened, { server_id: 'srv', [COMM_OPEN_BATCHES]: true });
 
   // A chunk that is a view into a larger buffer: exactly its bytes go, moved.
   const whole = new Uint8Array([9, 9, 1, 2, 3, 9]);
@@ -106,6 +107,13 @@ test('a socket opens a comm to our target for the view’s server, and frames tr
   const message = seen.find((event) => event.type === 'message');
   assert.ok(message.data instanceof ArrayBuffer);
   assert.deepEqual([...new Uint8Array(message.data)], [4, 5, 6]);
+
+  // A batch from the kernel (the frames of one tick): each frame reaches the socket, in order.
+  const batch = [new Uint8Array([1]), new Uint8Array([2, 2]), new Uint8Array([3, 3, 3])];
+  comms[0].onMsg({ content: { data: { type: 'frame' } }, buffers: batch.map((b) => new DataView(b.buffer)) });
+  await tick();
+  const frames = seen.filter((event) => event.type === 'message').slice(1);
+  assert.deepEqual(frames.map((event) => [...new Uint8Array(event.data)]), [[1], [2, 2], [3, 3, 3]]);
 
   socket.close(1000, 'bye');
   await tick();

@@ -2,7 +2,8 @@
  * The comm relay of one view: a page whose transport is the comm (`?transport=comm`) posts its wslink
  * frames to this window; each of its connections (a `channel`) becomes one kernel comm to
  * `COMM_TARGET`, opened for the view's own server, and frames go both ways as comm buffers, moved
- * (transferred) across `postMessage`, never copied into JSON.
+ * (transferred) across `postMessage`, never copied into JSON. From the kernel, one message may carry the
+ * frames of one tick of its loop, one per buffer (`COMM_OPEN_BATCHES`): each goes to the page in order.
  *
  * The kernel trusts comms of its own front end as it trusts itself, so the relay only opens comms on the
  * kernel of the notebook showing the view, and only to the server of the view's bundle, whatever the
@@ -18,6 +19,7 @@ import type { JSONObject } from '@lumino/coreutils';
 import {
   COMM_CLOSE_NOT_FOUND,
   COMM_MESSAGE,
+  COMM_OPEN_BATCHES,
   COMM_TARGET,
   MESSAGE_COMM_CLOSE,
   MESSAGE_COMM_FRAME,
@@ -209,11 +211,14 @@ export class CommRelay {
     comm.onMsg = msg => {
       const data = msg.content.data as { type?: unknown } | undefined;
       const buffers = msg.buffers ?? [];
-      if (data?.type !== COMM_MESSAGE.FRAME || buffers.length !== 1) {
+      if (data?.type !== COMM_MESSAGE.FRAME) {
         return;
       }
-      const frame = ownBuffer(buffers[0]);
-      this._post({ type: MESSAGE_COMM_FRAME, channel, frame }, [frame]);
+      // One frame per buffer, in order: the kernel sends the frames of one tick together (COMM_OPEN_BATCHES).
+      for (const buffer of buffers) {
+        const frame = ownBuffer(buffer);
+        this._post({ type: MESSAGE_COMM_FRAME, channel, frame }, [frame]);
+      }
     };
     comm.onClose = msg => {
       const open = this._comms.get(channel);
@@ -227,7 +232,7 @@ export class CommRelay {
       const reason = typeof data.reason === 'string' ? data.reason : 'the kernel closed the comm';
       this._post({ type: MESSAGE_COMM_CLOSE, channel, code, reason }, []);
     };
-    comm.open({ server_id: serverId });
+    comm.open({ server_id: serverId, [COMM_OPEN_BATCHES]: true });
     this._post({ type: MESSAGE_COMM_OPEN, channel }, []);
   }
 

@@ -83,6 +83,12 @@ export const REASON_NOT_REGISTERED = 'not-registered';
  */
 export const COMM_TARGET = 'trame-jupyter.wslink.v1';
 /**
+ * Open data `{server_id, [COMM_OPEN_BATCHES]: true}`: the front end also takes kernel -> front end FRAME
+ * messages carrying several frames, one per buffer, in order (the kernel sends the frames of one loop
+ * tick together: one kernel message instead of many in a burst). Front end -> kernel stays one per message.
+ */
+export const COMM_OPEN_BATCHES = 'batches';
+/**
  * The same comm also fetches the server's files (no HTTP port needed): front end -> kernel
  * `{type: FETCH, id, path}` (`path` as the page requests it over HTTP, relative to the server root);
  * kernel -> front end `{type: FETCH_REPLY, id, status, mime, reason}`, the body as the one buffer when
@@ -213,6 +219,7 @@ export const CONTRACT = {
   API_KERNELS_PATH,
   REASON_NOT_REGISTERED,
   COMM_TARGET,
+  COMM_OPEN_BATCHES,
   COMM_MESSAGE,
   FETCH_STATUSES,
   COMM_CLOSE_NOT_FOUND,

@@ -19,7 +19,7 @@ import pytest
 from jupyter_harness import JupyterServer, Kernel, proxied_client, start_jupyter, stop_jupyter
 from wslink_client import WslinkError, frames_of
 
-from trame_jupyter.contract import COMM_CLOSE_NOT_FOUND, COMM_MESSAGE, COMM_TARGET, MIME_TYPE
+from trame_jupyter.contract import COMM_CLOSE_NOT_FOUND, COMM_MESSAGE, COMM_OPEN_BATCHES, COMM_TARGET, MIME_TYPE
 
 pytestmark = pytest.mark.jupyter
 
@@ -209,9 +209,10 @@ class FrontEnd:
 class CommClient:
     """A wslink client whose frames travel as buffers of one comm (what the page + renderer will do)."""
 
-    def __init__(self, front_end: FrontEnd, server_id: str, subshell: str | None = None) -> None:
+    def __init__(self, front_end: FrontEnd, server_id: str, subshell: str | None = None, batches: bool = False) -> None:
         self.front_end = front_end
-        self.comm_id = front_end.open({"server_id": server_id}, subshell=subshell)
+        opened = {"server_id": server_id, **({COMM_OPEN_BATCHES: True} if batches else {})}
+        self.comm_id = front_end.open(opened, subshell=subshell)
         self.client_id: str | None = None
         self.publishes: list[tuple[str, Any]] = []
         self.raw: list[dict[str, Any]] = []  # every comm message received, as it came
@@ -273,8 +274,10 @@ class CommClient:
             return
         self.raw.append(message)
         assert message["content"]["data"] == FRAME
-        (frame,) = message["buffers"]
-        frame = bytes(frame)
+        for frame in message["buffers"]:
+            self._take_frame(bytes(frame))
+
+    def _take_frame(self, frame: bytes) -> None:
         message_id, offset, total = _HEADER.unpack_from(frame)
         parts = self._parts.setdefault(message_id, {})
         parts[offset] = frame[_HEADER.size :]
@@ -319,6 +322,28 @@ def test_state_both_ways_trigger_and_binary_over_a_comm(front_end, app):
     front_end.execute(
         "import asyncio\nwhile server.protocol.endpoint.client_count: await asyncio.sleep(0.02)", timeout=20
     )
+
+
+def test_a_front_end_that_takes_batches_gets_a_burst_in_few_messages_in_order(front_end, app):
+    """500 state updates in one go: a front end that opened with COMM_OPEN_BATCHES gets them as a few comm
+    messages of many frames (one kernel message each for the Jupyter server and the browser to carry), the
+    others one message per frame; both see every update, in order."""
+    batching = CommClient(front_end, app["server_id"], batches=True)
+    batching.hello()
+    single = CommClient(front_end, app["server_id"])
+    single.hello()
+    for client in (batching, single):
+        client.raw.clear()
+    front_end.execute("for k in range(1, 501):\n    server.state.burst = k\n    server.state.flush()")
+    for client in (batching, single):
+        seen = [client.state_update("burst", value=k) for k in range(1, 501)]
+        assert seen == list(range(1, 501))
+    assert len(single.raw) >= 500 and all(len(m["buffers"]) == 1 for m in single.raw)
+    assert len(batching.raw) <= 10, len(batching.raw)
+    assert sum(len(m["buffers"]) for m in batching.raw) >= 500
+    assert batching.call("trame.trigger", "double", [5]) == 10  # and it serves on, request by request
+    front_end.close(batching.comm_id)
+    front_end.close(single.comm_id)
 
 
 def test_each_comm_is_its_own_client(front_end, app):

@@ -129,7 +129,9 @@ class TrameWidget(anywidget.AnyWidget):
             comm.close({"code": contract.COMM_CLOSE_NOT_FOUND, "reason": "no Jupyter kernel hosts this server"})
             return
         # Trusted as a comm of our target is: only this kernel's front end can send widget messages.
-        comm_target.open_comm(host, comm, {"content": {"data": {"server_id": self.server_id}}})
+        # The widget's front end comes from this package (its `_esm`): it always takes batches of frames.
+        opened = {"server_id": self.server_id, contract.COMM_OPEN_BATCHES: True}
+        comm_target.open_comm(host, comm, {"content": {"data": opened}})
         if not comm.closed:
             self.send({"type": contract.MESSAGE_COMM_OPEN, "channel": channel})
 

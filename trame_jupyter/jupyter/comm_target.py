@@ -70,8 +70,10 @@ def _connect(server: Server, comm: Comm, msg: dict[str, Any]) -> None:
         lambda data, buffers: comm.send(data=data, buffers=buffers),
         available=lambda: endpoint.accepting,
     )
+    data = (msg.get("content") or {}).get("data") or {}
+    batches = data.get(contract.COMM_OPEN_BATCHES) is True
     # Attached now: nothing sent meanwhile is lost. It becomes a client with its first frame.
-    channel = transport.channel(comm, context=msg, on_fetch=fetches.handle, lazy=True)
+    channel = transport.channel(comm, context=msg, on_fetch=fetches.handle, lazy=True, batches=batches)
     _closer_of(server).channels.add(channel)
 
 

@@ -35,6 +35,9 @@ CLOSE_FLOODED = 1013
 #: Code of a comm dropped without a reason given (the websocket's "closed abnormally").
 CLOSE_DROPPED = 1006
 
+#: Most bytes of frames sent together in one comm message (a larger frame goes alone).
+MAX_BATCH_BYTES = 1 << 20
+
 #: What carries a plain kernel comm's frames (``diagnose`` names it; a comm-like object may say otherwise).
 KERNEL_COMM = "the kernel comm"
 
@@ -75,8 +78,15 @@ class CommChannel:
         context: Any = None,
         on_fetch: Callable[[dict[str, Any]], None] | None = None,
         on_first_frame: Callable[[], None] | None = None,
+        batches: bool = False,
     ) -> None:
         self.comm = comm
+        #: The front end takes several frames per message (contract.COMM_OPEN_BATCHES): the frames sent in
+        #: one tick of the loop leave together, so a burst costs the kernel, the Jupyter server and the
+        #: browser one message, not hundreds (and stays under IOPub's high-water mark).
+        self.batches = batches
+        self._outgoing: list[bytes] = []  # frames of this tick, not yet sent (on the loop only)
+        self._outgoing_bytes = 0
         self.on_fetch = on_fetch  # takes the comm's fetch requests (any thread); None: they are refused
         self._on_first_frame = on_first_frame
         self.loop = loop
@@ -209,17 +219,39 @@ class CommChannel:
     async def send(self, frame: bytes) -> None:
         if self._closed:
             raise ConnectionResetError("comm closed")
-        self.comm.send(data={"type": contract.COMM_MESSAGE["FRAME"]}, buffers=[frame])
+        if not self.batches:
+            self.comm.send(data={"type": contract.COMM_MESSAGE["FRAME"]}, buffers=[frame])
+            return
+        if self._outgoing and self._outgoing_bytes + len(frame) > MAX_BATCH_BYTES:
+            self._send_outgoing()
+        if not self._outgoing:
+            self.loop.call_soon(self._send_outgoing)
+        self._outgoing.append(frame)
+        self._outgoing_bytes += len(frame)
+
+    def _send_outgoing(self) -> None:
+        frames, self._outgoing, self._outgoing_bytes = self._outgoing, [], 0
+        if frames and not self._closed:
+            self.comm.send(data={"type": contract.COMM_MESSAGE["FRAME"]}, buffers=frames)
 
     async def close(self, code: int, reason: str) -> None:
         self.abort(code, reason)
 
     def abort(self, code: int = CLOSE_DROPPED, reason: str = "connection dropped by the server") -> None:
-        """Close the comm now (a comm has no closing handshake to wait for)."""
+        """Close the comm now (a comm has no closing handshake to wait for), after the frames of this tick."""
         self._end(None)
+        if self._outgoing and not self._closed and _on_loop(self.loop):
+            self._send_outgoing()
         if not self._closed:
             self._closed = True
             close_comm(self.comm, code, reason)
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _resolve(waiter: asyncio.Future[None]) -> None:
@@ -241,6 +273,7 @@ class CommTransport:
         on_fetch: Callable[[dict[str, Any]], None] | None = None,
         *,
         lazy: bool = False,
+        batches: bool = False,
     ) -> CommChannel:
         """A channel for ``comm``, attached at once so no message is missed (call from any thread).
 
@@ -260,6 +293,7 @@ class CommTransport:
             context=context,
             on_fetch=on_fetch,
             on_first_frame=(lambda: self.serve_soon(channel, opened_in)) if lazy else None,
+            batches=batches,
         )
         channel.attach()
         return channel

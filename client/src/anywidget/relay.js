@@ -4,7 +4,8 @@
 // carried in the widget's own custom messages. Frames are buffers both ways, never base64.
 //
 // On the wire (model.send / msg:custom), each message is what a comm of our target would carry, plus the
-// channel it belongs to: `{type: COMM_MESSAGE.FRAME, channel}` + one buffer; and the comm's life:
+// channel it belongs to: `{type: COMM_MESSAGE.FRAME, channel}` + one buffer (from the kernel, one or more:
+// the frames of one tick, in order); and the comm's life:
 // `{type: MESSAGE_COMM_OPEN, channel}` (to the kernel: open; from it: the channel reaches the server, and
 // only then is the page told it is open, so a kernel that never answers leaves the page's own timeout to
 // say so) and `{type: MESSAGE_COMM_CLOSE, channel, code, reason}`. Every view of the model (two outputs,
@@ -117,9 +118,12 @@ export function createRelay({ send, post, prefix = randomPrefix() }) {
     if (content.type === MESSAGE_COMM_OPEN) {
       channels.set(channel, 'open');
       post({ type: MESSAGE_COMM_OPEN, channel }, []);
-    } else if (content.type === COMM_MESSAGE.FRAME && buffers.length === 1) {
-      const frame = ownBuffer(buffers[0]);
-      post({ type: MESSAGE_COMM_FRAME, channel, frame }, [frame]);
+    } else if (content.type === COMM_MESSAGE.FRAME) {
+      // One frame per buffer, in order (the kernel batches the frames of one tick: COMM_OPEN_BATCHES).
+      for (const buffer of buffers) {
+        const frame = ownBuffer(buffer);
+        post({ type: MESSAGE_COMM_FRAME, channel, frame }, [frame]);
+      }
     } else if (content.type === MESSAGE_COMM_CLOSE) {
       channels.delete(channel);
       const code = typeof content.code === 'number' ? content.code : 1006;
