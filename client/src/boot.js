@@ -2,6 +2,7 @@
 // keep it in sync across reconnections. Two globals are set, because trame's widget bundles (UMD) need
 // them: `Vue` (bound at their load) and `trame` (the client API, also injected as "trame").
 import * as Vue from 'vue';
+import { loadMediaOverComm } from './core/commMedia.js';
 import { Connection, STOP_REASON } from './core/connection.js';
 import { createEmbedding } from './core/embed.js';
 import { forwardErrors } from './core/errors.js';
@@ -88,6 +89,14 @@ export async function boot(win, { retry } = {}) {
   // Over the comm the server's files (widget packages' scripts and styles) come through it too.
   const fetchFile = overComm ? parentFetch({ self: win, parent: win.parent, serverId }) : null;
   const resources = new ResourceLoader(doc, (url) => problems.add(`Could not load ${url}.`), { fetchFile });
+  // And so do the images a layout names by a URL of the server.
+  if (overComm) {
+    loadMediaOverComm({
+      root: appElement,
+      isServerFile: (href) => resources.fetchesOverComm(href),
+      source: (href) => resources.blobOf(href),
+    });
+  }
   const errors = forwardErrors({
     send: (message) => (connection?.session ? connection.call(RPC.CLIENT_ERROR, [message]) : Promise.reject()),
     target: win,

@@ -26,6 +26,8 @@ pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
 # State both ways, a trigger from a widget package's component (trame-vuetify's VBtn: its scripts and
 # styles are that package's served files), and bytes pushed from Python.
+# A 7×5 PNG.
+DOT_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAcAAAAFCAIAAAAG+GGPAAAAFElEQVR4nGM8ISfHgAGYMIWoIgoAcO4BDp5SBC0AAAAASUVORK5CYII="
 GATEWAY_APP = """
 from trame.widgets import vuetify3
 from trame_jupyter import get_server
@@ -34,6 +36,12 @@ from trame_jupyter.widgets import html
 
 server = get_server("behind-gateway")
 server.state.update({"message": "hello from python", "count": 0, "blob_size": 0})
+
+# A directory the server serves, and an image of it that the layout names by its URL.
+import base64, pathlib, tempfile
+pictures = pathlib.Path(tempfile.mkdtemp())
+(pictures / "dot.png").write_bytes(base64.b64decode(DOT_PNG))
+server.enable_module({"serve": {"__pictures": str(pictures)}})
 
 @server.trigger("bump")
 def bump():
@@ -48,10 +56,11 @@ with DivLayout(server):
     html.Div("{{ message }}", classes="message")
     vuetify3.VBtn("bump {{ count }}", click="trigger('bump')", classes="bump")
     vuetify3.VIcon("mdi-home", classes="home")
+    html.Img(src="__pictures/dot.png", classes="dot")
     html.Div("{{ blob ? blob.byteLength || blob.length : 0 }} bytes", classes="blob")
 
 display(server)
-"""
+""".replace("DOT_PNG", repr(DOT_PNG))
 
 
 class Gateway:
@@ -179,6 +188,17 @@ def test_a_view_behind_a_kernel_gateway_falls_back_to_the_comm(gateway_lab: tupl
             await Promise.all(faces.map((face) => face.loaded.catch(() => null)));
             const status = faces.map((face) => face.status);
             if (!status.length || !status.every((s) => s === 'loaded')) throw new Error(`icon font: ${status}`);
+        }"""
+    )
+
+    # The image the layout names by a URL of the server: over the comm too (no HTTP route reaches it).
+    frame.locator("img.dot").evaluate(
+        """async (img) => {
+            const deadline = Date.now() + 15000;
+            while (!(img.complete && img.naturalWidth === 7) && Date.now() < deadline) {
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            if (img.naturalWidth !== 7 || !img.src.startsWith('blob:')) throw new Error(`img ${img.src}`);
         }"""
     )
 

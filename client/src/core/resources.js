@@ -40,6 +40,16 @@ export class ResourceLoader {
     return href.startsWith(root) ? href.slice(root.length).split(/[?#]/)[0] : null;
   }
 
+  /** Whether `href` (absolute) is one of the server's files that this loader fetches through `fetchFile`. */
+  fetchesOverComm(href) {
+    return this._fetchFile !== null && this._serverPath(href) !== null;
+  }
+
+  /** A `blob:` URL of one of the server's files, fetched through `fetchFile` once (see fetchesOverComm). */
+  blobOf(href) {
+    return this._source(href);
+  }
+
   /**
    * Where to load `href` from: itself, or a `blob:` URL of it fetched through `fetchFile`.
    * @param {string} href
