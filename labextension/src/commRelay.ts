@@ -37,12 +37,20 @@ const KERNEL_GONE: ReadonlySet<Kernel.Status> = new Set(['restarting', 'autorest
 /** Close code the page gets when its kernel restarts or stops: its server went away with the kernel. */
 const CLOSE_GOING_AWAY = 1001;
 
+/** What became of a kernel whose comms are gone: restarted (a new process, no server of ours yet), or shut down. */
+export type KernelGone = 'restarted' | 'shutdown';
+
 /** Options of a relay. */
 export interface ICommRelayOptions {
   /** The kernel to open comms on (the notebook's), or null when there is none now. */
   kernel: () => IRelayKernel | null;
   /** Post a message to the page, moving `transfer`. */
   post: (message: Record<string, unknown>, transfer: Transferable[]) => void;
+  /**
+   * The kernel of an open channel restarted or shut down: its server is gone with it. Where nothing else
+   * can tell (a kernel behind a gateway is unknown to our server extension), this is how the view knows.
+   */
+  onKernelGone?: (gone: KernelGone) => void;
 }
 
 /** Close code the relay answers with when the kernel refuses a comm: "try again later". */
@@ -52,6 +60,7 @@ export class CommRelay {
   constructor(options: ICommRelayOptions) {
     this._kernel = options.kernel;
     this._post = options.post;
+    this._onKernelGone = options.onKernelGone ?? (() => undefined);
   }
 
   /** Whether `type` is a message of this relay (the view hands those over, and no others). */
@@ -200,10 +209,11 @@ export class CommRelay {
     }
     // JupyterLab drops a kernel's comms without calling their onClose when the kernel restarts, and
     // when it shuts down (the connection is disposed): watch both.
-    const lost = (reason: string): void => {
+    const lost = (reason: string, gone: KernelGone): void => {
       if (this._comms.get(channel)?.comm === comm) {
         this._close(channel);
         this._post({ type: MESSAGE_COMM_CLOSE, channel, code: CLOSE_GOING_AWAY, reason }, []);
+        this._onKernelGone(gone);
       }
     };
     const stop = watchKernel(kernel, lost);
@@ -255,6 +265,7 @@ export class CommRelay {
 
   private _kernel: () => IRelayKernel | null;
   private _post: (message: Record<string, unknown>, transfer: Transferable[]) => void;
+  private _onKernelGone: (gone: KernelGone) => void;
   private _comms = new Map<number, { comm: Kernel.IComm; stop: () => void }>();
   private _files: IFiles | null = null;
 }
@@ -269,16 +280,16 @@ interface IFiles {
 }
 
 /**
- * Call `lost(reason)` when `kernel` restarts, dies or its connection is disposed (JupyterLab drops the
+ * Call `lost(reason, gone)` when `kernel` restarts, dies or its connection is disposed (JupyterLab drops the
  * kernel's comms then without calling their onClose); returns the function that stops watching.
  */
-function watchKernel(kernel: IRelayKernel, lost: (reason: string) => void): () => void {
+function watchKernel(kernel: IRelayKernel, lost: (reason: string, gone: KernelGone) => void): () => void {
   const onStatus = (_: unknown, status: Kernel.Status): void => {
     if (KERNEL_GONE.has(status)) {
-      lost(`the kernel is ${status}`);
+      lost(`the kernel is ${status}`, status === 'restarting' || status === 'autorestarting' ? 'restarted' : 'shutdown');
     }
   };
-  const onDisposed = (): void => lost('the kernel connection is closed');
+  const onDisposed = (): void => lost('the kernel connection is closed', 'shutdown');
   kernel.statusChanged.connect(onStatus);
   kernel.disposed.connect(onDisposed);
   return () => {

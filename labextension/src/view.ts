@@ -192,7 +192,14 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     this._stopThemeListener = onThemeChanged(() => this._postTheme());
     this._relay = new CommRelay({
       kernel: () => getHost()?.kernelFor?.(this.node, this._bundle?.kernel_id ?? null) ?? null,
-      post: (message, transfer) => this._postToPage(message, transfer)
+      post: (message, transfer) => this._postToPage(message, transfer),
+      // The page's kernel restarted or stopped: its server went with it. Said at once, from the kernel
+      // connection itself (behind a gateway our server extension cannot tell, and the page would retry).
+      onKernelGone: gone => {
+        if (this._pageTransport === 'comm' && !STATES[this._state].final) {
+          this._finish(gone === 'restarted' ? 'kernel-restarted' : 'kernel-shutdown');
+        }
+      }
     });
     this._setState('checking');
   }

@@ -20,7 +20,7 @@ import requests
 from jupyter_harness import free_port
 
 from .apps import CLIENTS, wait_for_state
-from .lab_harness import LabServer, execute, open_notebook, run_cell, start_lab, stop_lab, view, wait_state
+from .lab_harness import LabServer, command, execute, open_notebook, run_cell, start_lab, stop_lab, view, wait_state
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
@@ -222,4 +222,22 @@ def test_a_view_forced_onto_the_proxy_does_not_fall_back(gateway_lab: tuple[Gate
     output.and_(page.locator('[data-state="not-running"], [data-state="server-stopped"]')).wait_for(timeout=30_000)
     assert output.get_attribute("data-transport") == "proxy"
     assert "OK" in execute(page, 1, wait_for_state(f"{CLIENTS} == 0"))
+    assert not page.errors, page.errors
+
+
+def test_behind_a_gateway_a_kernel_restart_is_said(gateway_lab: tuple[Gateway, LabServer], page: Any):
+    """The fallback view through a restart of the gateway's kernel says so at once, as a proxied view does.
+    Our server extension cannot tell (the kernel is not its own): the view hears it from the kernel
+    connection; before, its page kept reconnecting to a kernel that no longer had the server."""
+    gateway, lab = gateway_lab
+    open_behind_gateway(page, gateway, lab, lab.write_notebook("gateway_restart.ipynb", [GATEWAY_APP]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live", timeout=60_000)
+    command(page, "notebook:restart-kernel")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    wait_state(page, output, "kernel-restarted")
+    notice = output.locator(".trame-jupyter-state-notice")
+    assert "Kernel restarted" in notice.inner_text()
+    assert output.locator(".trame-jupyter-rerun").is_visible()
     assert not page.errors, page.errors
