@@ -324,6 +324,12 @@ def test_lab_run_all(lab: LabServer, page: Any, example: Example) -> None:
     run_example(page, lab, example, f"lab-{example.stem}.png")
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.stem)
+# Notebook 7 runs the same renderer in another shell: the notebooks whose outputs its shell could treat
+# differently (one view, a layout's size, several views, ipywidgets' own manager, a 3D canvas) run there
+# too; what each app does is the same as in JupyterLab, where every notebook runs (a suite-time budget).
+NOTEBOOK7_EXAMPLES = [e for e in EXAMPLES if e.stem.split("-")[0] in {"01", "03", "05", "07", "10"}]
+
+
+@pytest.mark.parametrize("example", NOTEBOOK7_EXAMPLES, ids=lambda e: e.stem)
 def test_notebook7_run_all(notebook7: LabServer, page: Any, example: Example) -> None:
     run_example(page, notebook7, example, f"nb7-{example.stem}.png")
