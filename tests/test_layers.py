@@ -24,7 +24,7 @@ FLOORS = {
         "options", "cli", "modules", "protocol", "endpoint", "transports", "runner", "lifecycle", "server",
         "servers", "view", "ui", "desktop", "network_log", "http_headers", "app", "decorators", "vtkweb",
     ),
-    3: ("jupyter", "serverext", "routes"),
+    3: ("jupyter", "serverext", "routes", "pyvista_backend"),
     4: ("", "examples"),
 }  # fmt: skip
 
