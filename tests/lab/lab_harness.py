@@ -69,6 +69,16 @@ def describe_notebook(page: Any) -> str:
     )
 
 
+def open_live_view(page: Any, server: LabServer, name: str, cells: list[str]) -> tuple[Any, Any]:
+    """Write notebook ``name`` of ``cells``, open it, run its first cell and wait until that cell's view is
+    live; returns the view (a locator) and its page (a frame locator)."""
+    open_notebook(page, server, server.write_notebook(name, cells))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    return output, page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
+
+
 def run_cell(page: Any, index: int) -> None:
     """Select cell ``index`` and run it with the notebook's command; returns when it finished."""
     page.evaluate(

@@ -11,7 +11,7 @@ import pytest
 from views3d.scene import drag, drawn_fraction, wait_changed, wait_drawn
 
 from .apps import APP, CLIENTS, wait_for_state
-from .lab_harness import LabServer, command, execute, open_notebook, run_cell, view, wait_state
+from .lab_harness import LabServer, command, execute, open_live_view, open_notebook, run_cell, view, wait_state
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
@@ -23,11 +23,7 @@ TRANSPORTS = "sorted(type(c.channel).__name__ for c in server.protocol.endpoint.
 def test_a_view_over_the_kernel_comm(host: str, request: pytest.FixtureRequest, page: Any) -> None:
     """In JupyterLab and in Notebook 7: state both ways over the comm, and its client leaves with the output."""
     server: LabServer = request.getfixturevalue(host)
-    open_notebook(page, server, server.write_notebook("comm_view.ipynb", [COMM_APP]))
-    run_cell(page, 0)
-    output = view(page, 0)
-    wait_state(page, output, "live")
-    frame = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
+    output, frame = open_live_view(page, server, "comm_view.ipynb", [COMM_APP])
     assert output.get_attribute("data-transport") == "comm"
     # The page came over the comm too: no address of its own, its scripts from blob: URLs.
     assert output.locator(".trame-jupyter-frame").get_attribute("src") in (None, "about:blank")
@@ -54,10 +50,7 @@ def test_a_view_over_the_kernel_comm(host: str, request: pytest.FixtureRequest, 
 
 
 def test_a_comm_view_of_a_stopped_server_says_so(lab: LabServer, page: Any) -> None:
-    open_notebook(page, lab, lab.write_notebook("comm_stop.ipynb", [COMM_APP]))
-    run_cell(page, 0)
-    output = view(page, 0)
-    wait_state(page, output, "live")
+    output, _ = open_live_view(page, lab, "comm_stop.ipynb", [COMM_APP])
     execute(page, 1, "await server.stop()")
     wait_state(page, output, "server-stopped")
     assert not page.errors, page.errors
@@ -97,10 +90,7 @@ display(server, transport="comm")
 def test_3d_views_over_the_kernel_comm(lab: LabServer, page: Any) -> None:
     """trame-vtk's local view (geometry as comm buffers) and remote view (frames rendered in the kernel, mouse
     events back) draw and interact when the kernel comm is the only way to the server."""
-    open_notebook(page, lab, lab.write_notebook("comm_3d.ipynb", [CONE_OVER_COMM]))
-    run_cell(page, 0)
-    wait_state(page, view(page, 0), "live")
-    frame = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
+    _, frame = open_live_view(page, lab, "comm_3d.ipynb", [CONE_OVER_COMM])
     local, remote = frame.locator("#local"), frame.locator("#remote")
     local_before, remote_before = wait_drawn(local), wait_drawn(remote)
 
@@ -115,11 +105,7 @@ def test_3d_views_over_the_kernel_comm(lab: LabServer, page: Any) -> None:
 def test_a_comm_view_lives_on_when_the_kernel_connection_reconnects(lab: LabServer, page: Any) -> None:
     """JupyterLab's websocket to the kernel drops and comes back (a network blip, a laptop waking up): the
     kernel and its comms are the same, so the view keeps its client and its state both ways."""
-    open_notebook(page, lab, lab.write_notebook("comm_reconnect.ipynb", [COMM_APP]))
-    run_cell(page, 0)
-    output = view(page, 0)
-    wait_state(page, output, "live")
-    frame = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
+    output, frame = open_live_view(page, lab, "comm_reconnect.ipynb", [COMM_APP])
     frame.locator("input.text").fill("before the blip")
     assert "OK" in execute(page, 1, wait_for_state("server.state.text == 'before the blip'"))
 

@@ -11,7 +11,7 @@ from views3d.scene import drag, wait_changed
 from views3d.test_pyvista import sphere_fraction, wait_sphere
 
 from .apps import wait_for_state
-from .lab_harness import LabServer, execute, open_notebook, run_cell, view, wait_state
+from .lab_harness import LabServer, execute, open_live_view
 from .test_notebooks import screenshots_dir
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
@@ -28,12 +28,8 @@ plotter.show(jupyter_kwargs={"mode": "server"})
 
 
 def test_plotter_show_is_one_of_our_views(lab: LabServer, page: Any) -> None:
-    open_notebook(page, lab, lab.write_notebook("pyvista_show.ipynb", [SHOW]))
-    run_cell(page, 0)
-    output = view(page, 0)
-    wait_state(page, output, "live")
+    output, frame = open_live_view(page, lab, "pyvista_show.ipynb", [SHOW])
     assert output.get_attribute("data-transport") == "proxy"
-    frame = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
     picture = frame.locator("img, canvas").first
     before = wait_sphere(picture)
     drag(page, picture)
