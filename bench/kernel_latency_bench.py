@@ -62,7 +62,7 @@ from jupyter_harness import JupyterServer, Kernel, free_port, start_jupyter, sto
 WARMUP = 10
 V1 = "v1.kernel.websocket.jupyter.org"
 NAGLE_ON = "--TrameJupyterExtension.kernel_ws_nodelay=False"
-GATEWAY_NODELAY = "trame_jupyter.serverext.nodelay.NoDelayZMQChannelsWebsocketConnection"
+GATEWAY_NODELAY = "trame_jupyter.jupyter.serverext.nodelay.NoDelayZMQChannelsWebsocketConnection"
 
 ECHO_TARGET = """
 from comm import get_comm_manager

@@ -11,9 +11,9 @@ from conftest import client_of, running, wait_until
 from wslink_client import WslinkError, WslinkTestClient, frames_of
 
 from trame_jupyter import Server
-from trame_jupyter.cli import StartError
-from trame_jupyter.protocol import UnserializableStateError
-from trame_jupyter.runner import PortInUseError
+from trame_jupyter.server.cli import StartError
+from trame_jupyter.server.protocol import UnserializableStateError
+from trame_jupyter.server.runner import PortInUseError
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trame_jupyter import cli
+from trame_jupyter.server import cli
 
 
 def resolve(flags: list[str], **kwargs):

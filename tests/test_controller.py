@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from trame_jupyter.controller import Controller, FunctionNotImplementedError
-from trame_jupyter.translator import Translator
+from trame_jupyter.core.controller import Controller, FunctionNotImplementedError
+from trame_jupyter.core.translator import Translator
 
 
 def test_proxy_exists_before_assignment_and_calls_main():

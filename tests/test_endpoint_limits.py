@@ -15,8 +15,10 @@ import pytest
 from conftest import client_of, running, wait_until
 from wslink_client import MirrorClient, WslinkError, WslinkTestClient, frames_of
 
-from trame_jupyter import Server, lifecycle, wire
-from trame_jupyter.rpc import MAX_NESTING, SERVER_STOPPING
+from trame_jupyter import Server
+from trame_jupyter.core import wire
+from trame_jupyter.core.rpc import MAX_NESTING, SERVER_STOPPING
+from trame_jupyter.server import lifecycle
 
 
 @pytest.fixture

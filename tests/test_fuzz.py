@@ -19,7 +19,7 @@ from servers import ServerThread
 from wslink_client import MirrorClient, WslinkError, WslinkTestClient, frames_of
 
 from trame_jupyter import Server
-from trame_jupyter.protocol import clean_value
+from trame_jupyter.server.protocol import clean_value
 
 HEADER = struct.Struct("<III")
 #: How a connection may end: a close frame with one of these codes (1006, no close frame, is a crash).

@@ -19,7 +19,7 @@ from conftest import client_of, run_coroutine, running, wait_until
 from wslink_client import WslinkTestClient
 
 from trame_jupyter import Server
-from trame_jupyter.cli import StartError
+from trame_jupyter.server.cli import StartError
 
 URL_LINE = re.compile(r"http://localhost:(\d+)/index\.html#secret=(\S+)")
 

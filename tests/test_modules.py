@@ -7,7 +7,7 @@ import pytest
 from conftest import running
 
 from trame_jupyter import Server
-from trame_jupyter.modules import merge_vue_use
+from trame_jupyter.server.modules import merge_vue_use
 
 
 async def test_module_contributions_and_serving(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from trame_jupyter import Server
-from trame_jupyter.options import ServerOptions, UnknownOptionError
+from trame_jupyter.server.options import ServerOptions, UnknownOptionError
 
 
 def test_unknown_server_options_list_the_known_ones():

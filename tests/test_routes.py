@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from trame_jupyter.routes import InvalidRouteError, Route, RouteTable
+from trame_jupyter.jupyter.routes import InvalidRouteError, Route, RouteTable
 
 
 def dead_pid() -> int:
@@ -124,7 +124,7 @@ def test_a_malformed_route_is_skipped_with_one_warning(tmp_path, caplog, field, 
     table = RouteTable(tmp_path)
     good = table.write(route("k1-good"))
     write_raw(tmp_path / "bad.json", content)
-    with caplog.at_level(logging.WARNING, logger="trame_jupyter.routes"):
+    with caplog.at_level(logging.WARNING, logger="trame_jupyter.jupyter.routes"):
         assert table.load("bad") is None
         assert table.load("bad", check_alive=False) is None
         assert [r.server_id for r in table.routes()] == ["k1-good"]
@@ -144,7 +144,7 @@ def test_a_bad_file_is_reported_again_only_when_it_changes(tmp_path, caplog):
     table = RouteTable(tmp_path)
     path = tmp_path / "k1-bad.json"
     write_raw(path, {"pid": "1"})
-    with caplog.at_level(logging.WARNING, logger="trame_jupyter.routes"):
+    with caplog.at_level(logging.WARNING, logger="trame_jupyter.jupyter.routes"):
         for _ in range(3):
             assert table.routes() == []
         assert len(caplog.records) == 1
@@ -190,7 +190,7 @@ def test_the_writer_can_remove_a_route_the_reader_refuses(tmp_path):
 
 async def test_a_kernels_first_server_sweeps_routes_of_dead_kernels(tmp_path):
     from trame_jupyter import Server
-    from trame_jupyter.jupyter.kernel import KernelHost
+    from trame_jupyter.jupyter.kernel.host import KernelHost
 
     table = RouteTable(tmp_path)
     stale = table.write(route("k0-killed", pid=dead_pid()))  # a kernel killed before it could clean up

@@ -7,7 +7,7 @@ import pytest
 from conftest import running
 
 from trame_jupyter import Server, get_server
-from trame_jupyter.servers import Origin, registry
+from trame_jupyter.server.registry import Origin, registry
 
 
 class CellHost:

@@ -3,8 +3,8 @@
 import pytest
 
 from trame_jupyter import Server
-from trame_jupyter.snapshot import render_snapshot
-from trame_jupyter.snapshot.expressions import UnsupportedExpressionError, display_string, evaluate
+from trame_jupyter.core.snapshot import render_snapshot
+from trame_jupyter.core.snapshot.expressions import UnsupportedExpressionError, display_string, evaluate
 from trame_jupyter.ui import DivLayout
 from trame_jupyter.widgets import client, html
 
@@ -166,8 +166,8 @@ def test_expressions_that_fail_leave_their_part_out():
 
 
 def test_the_last_pass_holds_whatever_it_is_given():
-    from trame_jupyter.jupyter.display import static_html
-    from trame_jupyter.snapshot.sanitize import sanitize_html
+    from trame_jupyter.core.snapshot.sanitize import sanitize_html
+    from trame_jupyter.jupyter.kernel.display import static_html
 
     raw = (
         '<script>alert(1)</script><img src=x onerror=alert(1)><a href="java\tscript:alert(1)">a</a>'

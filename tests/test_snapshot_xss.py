@@ -22,9 +22,9 @@ from urllib.parse import unquote
 import pytest
 
 from trame_jupyter import Server
-from trame_jupyter.jupyter import display
-from trame_jupyter.snapshot import render_snapshot
-from trame_jupyter.view import View
+from trame_jupyter.core.snapshot import render_snapshot
+from trame_jupyter.jupyter.kernel import display
+from trame_jupyter.server.view import View
 
 _SVG_DOCUMENT = "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'><script>alert(2)</script></svg>"
 SVG_B64 = base64.b64encode(_SVG_DOCUMENT.encode()).decode()

@@ -6,8 +6,8 @@ import logging
 import numpy as np
 import pytest
 
-from trame_jupyter.state import MAX_FLUSH_PASSES, State, StateFlushLoopError, values_equal
-from trame_jupyter.translator import Translator
+from trame_jupyter.core.state import MAX_FLUSH_PASSES, State, StateFlushLoopError, values_equal
+from trame_jupyter.core.translator import Translator
 
 
 def ready_state():

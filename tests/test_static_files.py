@@ -10,7 +10,7 @@ import pytest
 from conftest import running
 
 from trame_jupyter import Server
-from trame_jupyter.runner import StaticFileError, StaticFiles
+from trame_jupyter.server.runner import StaticFileError, StaticFiles
 
 PATHS = {
     "index.html": 200,

@@ -5,9 +5,9 @@ import warnings
 import pytest
 
 from trame_jupyter import Server
+from trame_jupyter.core.widgets.element import TemplateWarning
 from trame_jupyter.ui import DivLayout, HtmlLayout
 from trame_jupyter.widgets import client, html
-from trame_jupyter.widgets.core import TemplateWarning
 
 
 def test_layout_stores_its_template_and_tuple_bindings_set_defaults():

@@ -1,7 +1,7 @@
 """Translator: how child-server names map to full state names."""
 
-from trame_jupyter.state import State
-from trame_jupyter.translator import Translator
+from trame_jupyter.core.state import State
+from trame_jupyter.core.translator import Translator
 
 
 def test_root_translator_is_identity():

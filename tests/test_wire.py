@@ -7,7 +7,7 @@ import random
 import msgpack
 import pytest
 
-from trame_jupyter import wire
+from trame_jupyter.core import wire
 
 
 def test_a_small_message_is_one_frame_and_a_large_one_is_chunked():

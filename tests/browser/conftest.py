@@ -140,7 +140,7 @@ def _add_session_route(app: App) -> None:
     from aiohttp import web
 
     async def session(_request: web.Request) -> web.Response:
-        if app.session.get("gone"):  # what trame_jupyter.serverext answers for an unregistered server
+        if app.session.get("gone"):  # what trame_jupyter.jupyter.serverext answers for an unregistered server
             return web.json_response({"reason": "not-registered", "message": "no such server"}, status=404)
         return web.json_response({"secret": app.server.secret})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trame_jupyter.jupyter import display
+from trame_jupyter.jupyter.kernel import display
 from trame_jupyter.ui import DivLayout
 from trame_jupyter.widgets import html
 

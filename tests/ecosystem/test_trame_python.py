@@ -16,10 +16,10 @@ from trame.widgets import markdown, matplotlib, plotly, vuetify3
 
 from trame_jupyter import Server, decorators
 from trame_jupyter.app import TrameApp, asynchronous, get_server
+from trame_jupyter.core.state import State
+from trame_jupyter.core.translator import Translator
 from trame_jupyter.decorators import change, controller, life_cycle, trigger
-from trame_jupyter.lifecycle import STATIC_DIR
-from trame_jupyter.state import State
-from trame_jupyter.translator import Translator
+from trame_jupyter.server.modules import CLIENT_DIR
 from trame_jupyter.ui import DivLayout
 from trame_jupyter.widgets import html
 
@@ -66,7 +66,7 @@ def test_widget_modules_load_but_never_replace_our_page():
         assert bundle in scripts
     assert server.state.trame__vue_use[0].startswith("Vuetify.createVuetify(")
     assert {"trame_plotly", "trame_matplotlib", "trame_markdown"} <= set(server.state.trame__vue_use)
-    assert server._modules.www in (None, STATIC_DIR)  # trame-client's page was not taken
+    assert server._modules.www in (None, CLIENT_DIR)  # trame-client's page was not taken
 
 
 def test_trame_app_layer_ports_a_class_based_app():
@@ -202,7 +202,7 @@ async def test_http_headers_reach_the_browser():
 def test_a_saved_vuetify_app_shows_its_text_and_values():
     """A snapshot (saved notebook, nbconvert) of a Vuetify app: components do not run there, so each shows
     its label and bound value as text; no Vuetify markup or script."""
-    from trame_jupyter.snapshot import render_snapshot
+    from trame_jupyter.core.snapshot import render_snapshot
 
     server = Server("vuetify-snapshot")
     with SinglePageLayout(server) as layout:
@@ -223,7 +223,7 @@ def test_an_unsupported_trame_client_is_named_with_the_fix(monkeypatch):
     import types
     from pathlib import Path
 
-    from trame_jupyter.widgets import core
+    from trame_jupyter.core.widgets import element as core
 
     # The range the error quotes is the one the package declares.
     pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()

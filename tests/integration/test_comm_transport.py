@@ -19,7 +19,7 @@ import pytest
 from jupyter_harness import JupyterServer, Kernel, proxied_client, start_jupyter, stop_jupyter
 from wslink_client import WslinkError, frames_of
 
-from trame_jupyter.contract import COMM_CLOSE_NOT_FOUND, COMM_MESSAGE, COMM_OPEN_BATCHES, COMM_TARGET, MIME_TYPE
+from trame_jupyter.core.contract import COMM_CLOSE_NOT_FOUND, COMM_MESSAGE, COMM_OPEN_BATCHES, COMM_TARGET, MIME_TYPE
 
 pytestmark = pytest.mark.jupyter
 
@@ -571,7 +571,7 @@ def test_display_with_transport_comm_tells_the_page(front_end, app):
 FETCH_APP = textwrap.dedent(
     """
     import os, pathlib, tempfile
-    from trame_jupyter.transports import fetch as _fetch
+    from trame_jupyter.server.transports import fetch as _fetch
 
     _root = pathlib.Path(tempfile.mkdtemp())
     _assets = _root / "assets"

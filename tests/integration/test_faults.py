@@ -8,8 +8,7 @@ import signal
 import time
 
 import pytest
-
-from .test_integration import proxied_client, show_app
+from trame_jupyter.gration import proxied_client, show_app
 
 pytestmark = pytest.mark.jupyter
 

@@ -5,8 +5,7 @@ work they start), stop, and a server in a thread. The real package, in a real ke
 from __future__ import annotations
 
 import pytest
-
-from .test_integration import proxied_client, show_app
+from trame_jupyter.gration import proxied_client, show_app
 
 pytestmark = pytest.mark.jupyter
 

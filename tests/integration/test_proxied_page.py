@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from browser.browser_helpers import wait_status, wait_text
 
-from trame_jupyter.contract import MIME_TYPE
+from trame_jupyter.core.contract import MIME_TYPE
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 

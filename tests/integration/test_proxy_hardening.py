@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 from tornado import web
 
-from trame_jupyter.contract import MIME_TYPE, REASON_NOT_REGISTERED
-from trame_jupyter.routes import Route
-from trame_jupyter.serverext.handlers import ProxyWebSocketHandler
+from trame_jupyter.core.contract import MIME_TYPE, REASON_NOT_REGISTERED
+from trame_jupyter.jupyter.routes import Route
+from trame_jupyter.jupyter.serverext.handlers import ProxyWebSocketHandler
 
 pytestmark = pytest.mark.jupyter
 

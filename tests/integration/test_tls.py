@@ -8,7 +8,7 @@ import pytest
 from jupyter_harness import start_jupyter, stop_jupyter
 from wslink_client import WslinkTestClient
 
-from trame_jupyter.contract import MIME_TYPE
+from trame_jupyter.core.contract import MIME_TYPE
 
 pytestmark = pytest.mark.jupyter
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jupyter_harness import wait_cell
 
-from trame_jupyter.contract import MIME_TYPE
+from trame_jupyter.core.contract import MIME_TYPE
 
 MIME = MIME_TYPE
 

@@ -15,8 +15,7 @@ from chromium import CHROMIUM
 from jupyter_harness import free_port
 
 import trame_jupyter
-
-from .conftest import EXTENSION_NAME, ROOT, installed_extension
+from trame_jupyter import EXTENSION_NAME, ROOT, installed_extension
 
 LABEXTENSION = ROOT / "labextension"
 

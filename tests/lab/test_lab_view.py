@@ -12,11 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import nbformat
 import pytest
 from jupyter_client import BlockingKernelClient
-
-import trame_jupyter
-
-from .apps import APP, CLIENTS, MIME, wait_for_state
-from .lab_harness import (
+from trame_jupyter.ss import (
     LabServer,
     command,
     execute,
@@ -28,6 +24,9 @@ from .lab_harness import (
     view,
     wait_state,
 )
+
+import trame_jupyter
+from trame_jupyter import APP, CLIENTS, MIME, wait_for_state
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
@@ -198,8 +197,8 @@ def test_invalid_bundle_and_version_mismatch(lab: LabServer, page: Any) -> None:
     with both versions and the view still loads."""
     bad = f"display({{{MIME!r}: {{'path': '../../etc/passwd', 'ui': 'main', 'version': '0.1.0'}}}}, raw=True)"
     mismatch = (
-        "from trame_jupyter.jupyter.display import live_bundle\n"
-        "from trame_jupyter.servers import registry\n"
+        "from trame_jupyter.jupyter.kernel.display import live_bundle\n"
+        "from trame_jupyter.server.registry import registry\n"
         "bundle = live_bundle(server.view(), registry.host.server_id(server))\n"
         f"bundle[{MIME!r}]['version'] = '9.9.9'\n"
         "display(bundle, raw=True)"

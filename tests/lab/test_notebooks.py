@@ -22,8 +22,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
-
-from .lab_harness import (
+from trame_jupyter.ss import (
     LabServer,
     app_frame,
     cell_outputs,

@@ -20,8 +20,8 @@ from conftest import client_of, running, wait_until
 from wslink_client import WslinkError, WslinkTestClient
 
 from trame_jupyter import Server
-from trame_jupyter.rpc import EXCEPTION_ERROR, INVALID_PARAMS
-from trame_jupyter.vtkweb import IMAGE_TOPIC, MOUSE_RPC
+from trame_jupyter.core.rpc import EXCEPTION_ERROR, INVALID_PARAMS
+from trame_jupyter.server.vtkweb import IMAGE_TOPIC, MOUSE_RPC
 from views3d.scene import REMOTE_REF, cone_app, drawn_fraction, noise_app, wait_drawn
 
 HERE = Path(__file__).parent
@@ -193,7 +193,7 @@ def test_without_opengl_the_page_says_why_the_remote_view_is_empty(tmp_path, pag
 async def test_snapshot_pictures_come_from_views_that_rendered():
     """A view's picture for the static snapshot is its render window's image, once it has one: a window
     nothing rendered yet (size 0) gets none, and capturing it is not attempted (VTK would print errors)."""
-    from trame_jupyter.vtkweb import view_pictures
+    from trame_jupyter.server.vtkweb import view_pictures
 
     server = Server("vtk-pictures")
     app = cone_app(server, local=False)

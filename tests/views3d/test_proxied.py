@@ -12,7 +12,7 @@ import pytest
 from browser.browser_helpers import wait_status
 from jupyter_harness import JupyterServer, Kernel, start_jupyter, stop_jupyter
 
-from trame_jupyter.contract import MIME_TYPE
+from trame_jupyter.core.contract import MIME_TYPE
 from views3d.scene import drag, drawn_fraction, wait_changed, wait_drawn
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]

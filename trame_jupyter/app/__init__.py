@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..server import Server
-from ..server import get_server as _get_server
+from ..server.server import Server
+from ..server.server import get_server as _get_server
 from . import asynchronous
 
 
@@ -28,7 +28,7 @@ def get_server(
     """The server named ``name`` (default ``"trame"``), created if missing unless ``create_if_missing`` is
     False (then None)."""
     if not create_if_missing and not isinstance(name, Server):
-        from ..servers import DEFAULT_NAME, registry
+        from ..server.registry import DEFAULT_NAME, registry
 
         existing = registry.named(DEFAULT_NAME if name is None else name)
         if existing is None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..server import Server, get_server
-from ..view import View
+from ..server.server import Server, get_server
+from ..server.view import View
 from ._requirements import require
 
 TrameComponent = require("trame_common.obj.component", "TrameComponent").TrameComponent

@@ -10,8 +10,8 @@ or in a notebook: ``display(build())``.
 from __future__ import annotations
 
 from trame_jupyter import Server, get_server
-from trame_jupyter.ui import DivLayout
-from trame_jupyter.widgets import html
+from trame_jupyter.core.widgets import html
+from trame_jupyter.server.layouts import DivLayout
 
 
 def build(name: str | Server = "hello") -> Server:

@@ -1,3 +1,3 @@
-from trame_jupyter.controller import Controller, ControllerFunction, FunctionNotImplementedError
+from trame_jupyter.core.controller import Controller, ControllerFunction, FunctionNotImplementedError
 
 __all__ = ["Controller", "ControllerFunction", "FunctionNotImplementedError"]

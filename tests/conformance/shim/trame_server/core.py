@@ -1,7 +1,7 @@
-from trame_jupyter.controller import Controller
-from trame_jupyter.server import Server
-from trame_jupyter.state import State
-from trame_jupyter.translator import Translator
+from trame_jupyter.core.controller import Controller
+from trame_jupyter.core.state import State
+from trame_jupyter.core.translator import Translator
+from trame_jupyter.server.server import Server
 
 
 def set_default_client_type(value: str) -> None:

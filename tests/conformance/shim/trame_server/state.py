@@ -1,3 +1,3 @@
-from trame_jupyter.state import State
+from trame_jupyter.core.state import State
 
 __all__ = ["State"]

@@ -1,3 +1,3 @@
-from trame_jupyter.translator import Translator
+from trame_jupyter.core.translator import Translator
 
 __all__ = ["Translator"]

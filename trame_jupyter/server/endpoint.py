@@ -1,0 +1,661 @@
+"""The wslink endpoint of one server: client connections, authentication, RPC dispatch, publishes.
+
+It speaks wslink 2.x (``wire.py`` frames, ``rpc.py`` envelopes) over any ``transports.Channel``, and
+hosts a wslink ``ServerProtocol`` with its ``LinkProtocol``s, so protocols written for wslink/trame plug
+in unchanged. Unlike wslink's own backends it keeps every setting per endpoint (several servers per
+process), sends each publish once per client, and answers bad input with an error instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import inspect
+import logging
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from wslink.websocket import LinkProtocol, ServerProtocol
+
+from ..core import wire
+from ..core.rpc import (
+    AUTHENTICATION_ERROR,
+    EXCEPTION_ERROR,
+    METHOD_NOT_FOUND,
+    RESULT_SERIALIZE_ERROR,
+    SERVER_STOPPING,
+    RpcError,
+    current_client_id,
+    decode_request,
+    invalid_params,
+)
+from .network_log import NetworkLog
+from .transports import Channel
+
+logger = logging.getLogger(__name__)
+
+# Close codes (RFC 6455 and the 4000s that applications may use).
+CLOSE_GOING_AWAY = 1001  # the server stops
+CLOSE_POLICY = 1008  # no wslink.hello in time
+CLOSE_TRY_AGAIN = 1013  # too many connections waiting to authenticate
+#: Seconds a closing connection waits for its backlog to be written and for the closing handshake.
+CLOSE_GRACE = 2.0
+#: Room for the chunk header and the msgpack envelope around the largest chunk a peer may send.
+FRAME_MARGIN = 4096
+
+
+@dataclass(frozen=True)
+class EndpointLimits:
+    """Size limits of one endpoint (bytes)."""
+
+    max_message_size: int  # largest message a client may send once authenticated
+    max_frame_size: int  # chunk size in both directions, announced to clients as ``maxMsgSize``
+    pre_auth_message_size: int = 512  # largest message before a successful ``wslink.hello``
+    max_inflight: int = 64  # async requests one client may have running at once
+    hello_timeout: float = 10.0  # seconds a client has to authenticate
+    max_unauthenticated: int = 128  # connections that may be waiting to authenticate at once
+    max_backlog: int = 64 * 1024 * 1024  # bytes queued for a client that does not read, before dropping it
+
+    @property
+    def largest_frame(self) -> int:
+        """The largest frame a transport should accept from a client."""
+        return self.max_frame_size + FRAME_MARGIN
+
+
+@dataclass(frozen=True)
+class _Newest:
+    """Outbox marker: write the newest message of ``key`` waiting at that point (see ``send_newest``)."""
+
+    key: Hashable
+
+
+#: A check every request goes through before its handler: it returns the arguments to call with (maybe
+#: normalized) or raises ``RpcError``. ``(method, args, kwargs) -> (args, kwargs)``.
+RequestGuard = Callable[[str, list, dict], tuple[list, dict]]
+
+
+class Connection:
+    """One client: its channel, reassembler, authentication and an ordered outbox."""
+
+    def __init__(self, client_id: str, channel: Channel, limits: EndpointLimits, trusted: bool = False) -> None:
+        self.client_id = client_id
+        self.channel = channel
+        self.trusted = trusted  # its transport vouches for it: wslink.hello needs no secret
+        self.authenticated = False
+        self.closed = False
+        self.reassembler = wire.Reassembler(limits.pre_auth_message_size)
+        self.inflight = asyncio.Semaphore(limits.max_inflight)
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.hello_deadline: asyncio.TimerHandle | None = None
+        self.too_slow = False  # its backlog passed the limit
+        self.dropping = False  # being disconnected for it
+        self._frame_size = limits.max_frame_size
+        self._max_backlog = limits.max_backlog
+        self._backlog = 0  # bytes queued, not yet written
+        self._outbox: asyncio.Queue[bytes | _Newest | None] = asyncio.Queue()
+        self._newest: dict[Hashable, bytes] = {}  # key → the message a _Newest marker will write
+        self.replaced = 0  # messages dropped for a newer one of the same key before they were written
+        self.held: dict[Hashable, tuple[str, str, list, dict]] = {}  # key → request waiting (see _hold)
+        self.coalesced = 0  # requests answered unhandled because a newer one of the same key arrived
+        self._writer = asyncio.ensure_future(self._write_loop())
+
+    def send(self, payload: bytes) -> bool:
+        """Queue an encoded message; frames leave in the order messages were queued.
+
+        Returns False, queueing nothing, when the client already has more than the backlog limit
+        waiting (it does not read): the caller disconnects it, so its memory stays bounded.
+        """
+        if self.closed or self.too_slow:
+            return False
+        if self._backlog > self._max_backlog:
+            self.too_slow = True
+            return False
+        for frame in wire.chunk(payload, self._frame_size):
+            self._backlog += len(frame)
+            self._outbox.put_nowait(frame)
+        return True
+
+    @property
+    def backlog(self) -> int:
+        """Bytes queued for this client, not yet written."""
+        return self._backlog
+
+    def send_newest(self, key: Hashable, payload: bytes) -> bool:
+        """Queue a message that only matters until a newer one of the same ``key`` exists (a video frame):
+        if one is still waiting, it is replaced (it keeps its place in the order). A client that reads
+        slowly gets fewer frames, never a growing backlog of old ones."""
+        if self.closed or self.too_slow:
+            return False
+        waiting = self._newest.get(key)
+        self._newest[key] = payload
+        if waiting is None:
+            self._backlog += len(payload)
+            self._outbox.put_nowait(_Newest(key))
+        else:
+            self._backlog += len(payload) - len(waiting)
+            self.replaced += 1
+        return True
+
+    async def _write_loop(self) -> None:
+        while True:
+            item = await self._outbox.get()
+            try:
+                if item is None:
+                    return
+                if isinstance(item, _Newest):
+                    payload = self._newest.pop(item.key)
+                    for frame in wire.chunk(payload, self._frame_size):
+                        await self.channel.send(frame)
+                    self._backlog -= len(payload)
+                    continue
+                await self.channel.send(item)
+                self._backlog -= len(item)
+            except ConnectionError:  # peer went away; the reader ends the connection
+                self.closed = True
+                return
+            finally:
+                self._outbox.task_done()
+
+    async def drain(self) -> None:
+        """Wait until everything queued so far has been written (or the writer stopped)."""
+        if not self._writer.done():
+            waiter = asyncio.ensure_future(self._outbox.join())
+            await asyncio.wait([waiter, self._writer], return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+
+    async def close(self, code: int, message: str) -> None:
+        """Close after what is queued has been written; a client that reads nothing gets 2 s, not forever."""
+        self._outbox.put_nowait(None)
+        await asyncio.wait([self._writer], timeout=CLOSE_GRACE)
+        self.closed = True
+        await close_channel(self.channel, code, message)
+
+    async def finish(self) -> None:
+        if self.hello_deadline is not None:
+            self.hello_deadline.cancel()
+        self.closed = True
+        self._outbox.put_nowait(None)
+        if not self._writer.done():
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+
+class WslinkEndpoint:
+    """Serves one ``ServerProtocol`` to the clients of any transport."""
+
+    def __init__(
+        self,
+        protocol: ServerProtocol,
+        limits: EndpointLimits,
+        *,
+        on_client_count: Callable[[int], None] | None = None,
+        stop_server: Callable[[], None] | None = None,
+        network_log: NetworkLog | None = None,
+    ) -> None:
+        self.protocol = protocol
+        self.limits = limits
+        self.connections: dict[str, Connection] = {}
+        self.on_client_count = on_client_count
+        self.network_log = network_log
+        self._stop_server = stop_server or (lambda: None)
+        self._functions: dict[str, tuple[Any, Callable[..., Any]]] | None = None
+        self._signatures: dict[Callable[..., Any], inspect.Signature] = {}
+        self._closing = False
+        #: Checks every request goes through (e.g. ``vtkweb.guard``), in order.
+        self.guards: list[RequestGuard] = []
+        #: Topics whose messages only matter until a newer one of the same key (topic → key of a message,
+        #: None for a message that is never replaced): see ``Connection.send_newest``.
+        self.newest_only: dict[str, Callable[[Any], Hashable | None]] = {}
+        #: Requests where only the newest matters while they wait, e.g. a drag's mouse moves (method →
+        #: key of a request's ``(args, kwargs)``, None for one handled in order): see ``_hold``.
+        self.coalescing: dict[str, Callable[[list, dict], Hashable | None]] = {}
+        # Misbehaving clients are logged (to this module's logger, at INFO: a notebook cell is no place
+        # for a stranger's failed handshakes), at most once a minute per kind of trouble.
+        self.troubles = Throttle(interval=60)
+
+    # -- RPC table ---------------------------------------------------------------------------------
+
+    def _protocol_objects(self) -> list[Any]:
+        return [*self.protocol.getLinkProtocols(), self.protocol]
+
+    def bind_protocols(self) -> None:
+        """Give every protocol object its publish hooks and (re)build the method table."""
+        for obj in self._protocol_objects():
+            obj.init(self.publish, _add_attachment, self._stop_server)
+            if isinstance(obj, LinkProtocol):
+                obj.coreServer = self.protocol
+        self._functions = None
+
+    @property
+    def functions(self) -> dict[str, tuple[Any, Callable[..., Any]]]:
+        if self._functions is None:
+            table: dict[str, tuple[Any, Callable[..., Any]]] = {}
+            # The server protocol is scanned last so its URIs win, as in wslink.
+            for obj in self._protocol_objects():
+                for _, member in inspect.getmembers(type(obj), callable):
+                    for info in getattr(member, "_wslinkuris", ()):
+                        if "uri" in info:
+                            table[info["uri"]] = (obj, member)
+                            break
+            self._functions = table
+        return self._functions
+
+    def _signature(self, func: Callable[..., Any]) -> inspect.Signature:
+        signature = self._signatures.get(func)
+        if signature is None:
+            signature = self._signatures[func] = inspect.signature(func)
+        return signature
+
+    def lookup(self, method: str) -> Callable[..., Any] | None:
+        """The bound handler of an RPC name, for in-process calls (``Server.protocol_call``)."""
+        entry = self.functions.get(method)
+        if entry is None:
+            return None
+        obj, func = entry
+        handler = func.__get__(obj)
+        if not self.guards:
+            return handler
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            args_list, kwargs = self._guard(method, list(args), kwargs)
+            return handler(*args_list, **kwargs)
+
+        return guarded
+
+    def _guard(self, method: str, args: list, kwargs: dict) -> tuple[list, dict]:
+        for guard in self.guards:
+            args, kwargs = guard(method, args, kwargs)
+        return args, kwargs
+
+    # -- connections -------------------------------------------------------------------------------
+
+    @property
+    def client_count(self) -> int:
+        return len(self.connections)
+
+    @property
+    def accepting(self) -> bool:
+        """False once the server is stopping: transports refuse new clients."""
+        return not self._closing
+
+    async def serve(self, channel: Channel, *, trusted: bool = False) -> None:
+        """Serve one client until its channel closes (or the server stops).
+
+        ``trusted``: the transport already knows the peer is entitled to the server (a comm of this
+        kernel's own front end), so its ``wslink.hello`` is accepted without the secret.
+        """
+        waiting = sum(1 for c in self.connections.values() if not c.authenticated)
+        if waiting >= self.limits.max_unauthenticated:
+            self._trouble(
+                "crowd",
+                "refused a connection from %s: %d connections are already waiting to authenticate",
+                channel.peer,
+                waiting,
+            )
+            await close_channel(channel, CLOSE_TRY_AGAIN, "too many unauthenticated connections")
+            return
+        connection = Connection(uuid.uuid4().hex, channel, self.limits, trusted)
+        connection.hello_deadline = asyncio.get_running_loop().call_later(
+            self.limits.hello_timeout, self._hello_expired, connection
+        )
+        self.connections[connection.client_id] = connection
+        self._notify_count()
+        self._call_hooks("onConnect", channel.context, connection.client_id)
+        try:
+            await self._receive(connection)
+        finally:
+            del self.connections[connection.client_id]
+            await connection.finish()
+            self._call_hooks("onClose", connection.client_id)
+            self._notify_count()
+
+    def _hello_expired(self, connection: Connection) -> None:
+        if connection.authenticated or connection.closed:
+            return
+        self._trouble(
+            "hello-timeout",
+            "closed %s: no wslink.hello within %g s",
+            connection.channel.peer,
+            self.limits.hello_timeout,
+        )
+        task = asyncio.ensure_future(connection.close(CLOSE_POLICY, "authentication timeout"))
+        connection.tasks.add(task)
+        task.add_done_callback(connection.tasks.discard)
+
+    def _trouble(self, kind: str, message: str, *args: Any) -> None:
+        """Log a client's misbehaviour, throttled per kind."""
+        suppressed = self.troubles.allow(kind)
+        if suppressed is not None:
+            note = f" ({suppressed} more like this in the last minute)" if suppressed else ""
+            logger.info(message + note, *args)
+
+    def _notify_count(self) -> None:
+        if self.on_client_count is not None:
+            self.on_client_count(len(self.connections))
+
+    def _call_hooks(self, name: str, *args: Any) -> None:
+        for obj in self._protocol_objects():
+            hook = getattr(obj, name, None)
+            if hook is None:
+                continue
+            try:
+                hook(*args)
+            except Exception:
+                logger.exception("%s.%s failed", type(obj).__name__, name)
+
+    async def _receive(self, connection: Connection) -> None:
+        channel = connection.channel
+        while True:
+            try:
+                frame = await channel.receive()
+                if frame is None:
+                    return
+                if len(frame) > self.limits.largest_frame:
+                    raise wire.FrameError(
+                        f"frame of {len(frame)} bytes exceeds the {self.limits.largest_frame}-byte frame limit",
+                        wire.CLOSE_MESSAGE_TOO_BIG,
+                    )
+                payload = connection.reassembler.feed(frame)
+                if payload is None:
+                    continue
+                request = decode_request(payload)
+            except wire.FrameError as error:
+                self._trouble("frame", "closed client %s (%s): %s", connection.client_id, channel.peer, error)
+                await connection.close(error.close_code, str(error))
+                return
+            if isinstance(request, RpcError):
+                rpc_id = request.data
+                if isinstance(rpc_id, str):
+                    self.reply_error(connection, rpc_id, request.code, request.message)
+                else:
+                    self._trouble("no-id", "ignored a message without an id from %s: %s", connection.client_id, request)
+                continue
+            if self._hold(connection, request):
+                continue
+            await self._release_held(connection)  # what waits was received first: it goes first
+            await self._handle_request(connection, *request)
+            if connection.too_slow:
+                self._trouble(
+                    "slow",
+                    "closed client %s (%s): it does not read what it is sent",
+                    connection.client_id,
+                    channel.peer,
+                )
+                await connection.finish()  # nothing more can reach it: no backlog, no closing handshake
+                channel.abort()
+                return
+
+    def _hold(self, connection: Connection, request: tuple[str, str, list, dict]) -> bool:
+        """Keep a coalescing request until the frames already received from its client are read (the read
+        loop does not yield while some are buffered). A newer request of the same key takes its place and
+        the older one is answered ``None`` unhandled: a drag at 1 000 events/s costs one render per frame
+        the kernel can make, not one per event, and the view never lags behind the mouse."""
+        _, method, args, kwargs = request
+        key_of = self.coalescing.get(method)
+        if key_of is None or not connection.authenticated or self._closing:
+            return False
+        try:
+            key = key_of(args, kwargs)
+        except Exception:  # a malformed request: handled (and refused) like any other
+            key = None
+        if key is None:
+            return False
+        older = connection.held.pop(key, None)
+        if older is not None:
+            connection.coalesced += 1
+            self.reply(connection, older[0], None, method)
+        connection.held[key] = request
+        if older is None and len(connection.held) == 1:
+            task = asyncio.ensure_future(self._release_held(connection))
+            connection.tasks.add(task)
+            task.add_done_callback(connection.tasks.discard)
+        return True
+
+    async def _release_held(self, connection: Connection) -> None:
+        while connection.held:
+            key = next(iter(connection.held))
+            await self._handle_request(connection, *connection.held.pop(key))
+
+    async def _handle_request(self, connection: Connection, rpc_id: str, method: str, args: list, kwargs: dict) -> None:
+        if self.network_log is not None and method != "wslink.hello":
+            self.network_log.record("client→server", connection.client_id, method, args)
+        if rpc_id.startswith("system:"):
+            await self._handle_system(connection, rpc_id, method, args)
+            return
+        if not connection.authenticated:
+            self.reply_error(connection, rpc_id, AUTHENTICATION_ERROR, "Unauthorized: Skip message processing")
+            return
+        if self._closing:
+            self.reply_error(connection, rpc_id, SERVER_STOPPING, "Server stopping: the request was not handled")
+            return
+        entry = self.functions.get(method)
+        if entry is None:
+            self.reply_error(connection, rpc_id, METHOD_NOT_FOUND, "Unregistered method called", method)
+            return
+        obj, func = entry
+        token = current_client_id.set(connection.client_id)
+        try:
+            try:
+                self._signature(func).bind(obj, *args, **kwargs)
+            except TypeError as error:
+                raise invalid_params(f"{method}: {error}") from None
+            if self.guards:
+                args, kwargs = self._guard(method, args, kwargs)
+            result = func(obj, *args, **kwargs)
+        except Exception as error:
+            self._reply_exception(connection, rpc_id, method, error)
+            return
+        finally:
+            current_client_id.reset(token)
+        if inspect.isawaitable(result):
+            # Async handlers run concurrently so a long trigger does not block this client's next calls.
+            await connection.inflight.acquire()
+            task = asyncio.ensure_future(self._await_result(connection, rpc_id, method, result))
+            connection.tasks.add(task)
+            task.add_done_callback(connection.tasks.discard)
+        else:
+            self.reply(connection, rpc_id, result, method)
+
+    async def _await_result(self, connection: Connection, rpc_id: str, method: str, awaitable: Any) -> None:
+        current_client_id.set(connection.client_id)
+        try:
+            result = await awaitable
+        except asyncio.CancelledError:
+            if self._closing:  # stopped while it ran: say so before the connection closes
+                self.reply_error(connection, rpc_id, SERVER_STOPPING, "Server stopping: the request was cancelled")
+            raise
+        except Exception as error:
+            self._reply_exception(connection, rpc_id, method, error)
+        else:
+            self.reply(connection, rpc_id, result, method)
+        finally:
+            connection.inflight.release()
+
+    def _reply_exception(self, connection: Connection, rpc_id: str, method: str, error: Exception) -> None:
+        if isinstance(error, RpcError):
+            self._trouble(f"rpc {error.code}", "%s from client %s: %s", method, connection.client_id, error.message)
+            self.reply_error(connection, rpc_id, error.code, error.message, error.data)
+            return
+        # The traceback goes to the log (the notebook shows it), never to a client.
+        logger.error("RPC %s raised %r\n%s", method, error, traceback.format_exc())
+        emitter = getattr(self.protocol, "log_emitter", None)
+        if emitter is not None and emitter.has("exception"):
+            emitter.exception(error)
+        data = {"method": method, "exception": _describe(error)}
+        self.reply_error(connection, rpc_id, EXCEPTION_ERROR, "Exception raised", data)
+
+    async def _handle_system(self, connection: Connection, rpc_id: str, method: str, args: list) -> None:
+        if method != "wslink.hello":
+            self.reply_error(connection, rpc_id, METHOD_NOT_FOUND, "Unknown system method called")
+            return
+        token = args[0].get("secret") if args and isinstance(args[0], dict) else None
+        if not connection.trusted and (
+            not isinstance(token, str) or not await self._validate_token(token, connection.client_id)
+        ):
+            self._trouble("auth", "client %s (%s) failed authentication", connection.client_id, connection.channel.peer)
+            self.reply_error(connection, rpc_id, AUTHENTICATION_ERROR, "Authentication failed")
+            return
+        connection.authenticated = True
+        if connection.hello_deadline is not None:
+            connection.hello_deadline.cancel()
+        connection.reassembler.max_message_size = self.limits.max_message_size
+        self.reply(
+            connection, rpc_id, {"clientID": f"c{connection.client_id}", "maxMsgSize": self.limits.max_frame_size}
+        )
+
+    async def _validate_token(self, token: str, client_id: str) -> bool:
+        validators = [obj.validateToken for obj in self._protocol_objects() if hasattr(obj, "validateToken")]
+        if validators:
+            for validate in validators:
+                outcome = validate(token, client_id)
+                if inspect.isawaitable(outcome):
+                    outcome = await outcome
+                if not outcome:
+                    return False
+            return True
+        secret = getattr(self.protocol, "secret", None)
+        # A protocol without a secret accepts nobody (wslink would accept a null secret). Compared as
+        # bytes: compare_digest refuses str that is not ASCII.
+        return isinstance(secret, str) and bool(secret) and hmac.compare_digest(token.encode(), secret.encode())
+
+    # -- sending -----------------------------------------------------------------------------------
+
+    def reply(self, connection: Connection, rpc_id: str, result: Any, method: str = "") -> None:
+        try:
+            packed = wire.pack(result)
+        except TypeError as error:
+            logger.error("Result of %s cannot be serialized: %s", method or rpc_id, error)
+            self.reply_error(connection, rpc_id, RESULT_SERIALIZE_ERROR, "Method result cannot be serialized", method)
+            return
+        connection.send(wire.pack_envelope(rpc_id, packed))
+
+    def reply_error(self, connection: Connection, rpc_id: str, code: int, message: str, data: Any = None) -> None:
+        error: dict[str, Any] = {"code": code, "message": message}
+        if data is not None:
+            error["data"] = data
+        envelope = {"wslink": "1.0", "id": rpc_id, "error": error}
+        try:
+            packed = wire.pack(envelope)
+        except TypeError:
+            del error["data"]
+            packed = wire.pack(envelope)
+        connection.send(packed)
+
+    def _targets(self, client_id: str | None, skip_client_id: str | None) -> list[Connection]:
+        if client_id is not None:
+            connection = self.connections.get(client_id)
+            return [connection] if connection is not None and connection.authenticated else []
+        return [c for c in self.connections.values() if c.authenticated and c.client_id != skip_client_id]
+
+    def publish(
+        self, topic: str, data: Any, client_id: str | None = None, skip_last_active_client: bool = False
+    ) -> None:
+        """wslink's ``publish``: send ``data`` on ``topic`` to every authenticated client, once each."""
+        skip = current_client_id.get() if skip_last_active_client else None
+        key_of = self.newest_only.get(topic)
+        key = key_of(data) if key_of is not None else None
+        if key is None:
+            self.publish_packed(topic, wire.pack(data), client_id, skip)
+            return
+        packed = wire.pack(data)
+        if self.network_log is not None:
+            self.network_log.record("server→client", client_id or "*", topic, packed)
+        payload = wire.pack_envelope(f"publish:{topic}:0", packed)
+        for connection in self._targets(client_id, skip):
+            if not connection.send_newest((topic, key), payload) and connection.too_slow:
+                self._drop_slow(connection)
+
+    def publish_packed(
+        self, topic: str, packed_data: bytes, client_id: str | None = None, skip_client_id: str | None = None
+    ) -> int:
+        """Publish an already-encoded payload; returns how many clients it was sent to."""
+        targets = self._targets(client_id, skip_client_id)
+        if self.network_log is not None:
+            self.network_log.record("server→client", client_id or "*", topic, packed_data)
+        if targets:
+            payload = wire.pack_envelope(f"publish:{topic}:0", packed_data)
+            for connection in targets:
+                if not connection.send(payload) and connection.too_slow:
+                    self._drop_slow(connection)
+        return len(targets)
+
+    def _drop_slow(self, connection: Connection) -> None:
+        """Disconnect a client whose backlog passed the limit (its page reconnects and resynchronises)."""
+        if connection.dropping:
+            return
+        connection.dropping = True
+        self._trouble(
+            "slow",
+            "closed client %s (%s): it does not read what it is sent",
+            connection.client_id,
+            connection.channel.peer,
+        )
+
+        async def drop() -> None:
+            await connection.finish()
+            connection.channel.abort()  # a closing handshake would wait on the same full buffers
+
+        task = asyncio.ensure_future(drop())
+        connection.tasks.add(task)
+        task.add_done_callback(connection.tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait until every message queued so far has been written to its channel."""
+        await asyncio.gather(*(c.drain() for c in list(self.connections.values())))
+
+    async def close_all(self) -> None:
+        """Disconnect every client (server shutdown).
+
+        Requests still running are cancelled and answered with a "server stopping" error, requests read
+        from now on get that error too, and every answer is written before the close frame.
+        """
+        self._closing = True
+        connections = list(self.connections.values())
+        running = [task for connection in connections for task in connection.tasks]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await asyncio.gather(
+            *(c.close(CLOSE_GOING_AWAY, "Server shutdown") for c in connections), return_exceptions=True
+        )
+
+
+async def close_channel(channel: Channel, code: int, reason: str) -> None:
+    """Close with a handshake if the peer answers within the grace period; else drop the connection."""
+    try:
+        await asyncio.wait_for(channel.close(code, reason), CLOSE_GRACE)
+    except (asyncio.TimeoutError, ConnectionError):
+        channel.abort()
+
+
+class Throttle:
+    """At most one event per kind and interval; counts what it held back."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def allow(self, kind: str) -> int | None:
+        """None to stay silent; else how many events of this kind were held back since the last one."""
+        now = time.monotonic()
+        if now - self._last.get(kind, -self.interval) < self.interval:
+            self._held[kind] = self._held.get(kind, 0) + 1
+            return None
+        self._last[kind] = now
+        return self._held.pop(kind, 0)
+
+
+def _describe(error: BaseException) -> str:
+    """What a client may know of a server error: its type and message, cut short."""
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def _add_attachment(payload: Any) -> Any:
+    """wslink 1.x attachments are gone in 2.x: binary values travel inline."""
+    return payload

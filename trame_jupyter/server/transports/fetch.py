@@ -1,0 +1,138 @@
+"""Fetching a server's files over a message carrier (a kernel comm, a widget's messages): no HTTP port.
+
+A request is ``{type: "fetch", id, path}`` (``contract.COMM_MESSAGE["FETCH"]``), ``path`` as the page
+would request it over HTTP, relative to the server root (``index.html``, ``__trame_vuetify/x.js?v=1``).
+The answer is ``{type: "fetch-reply", id, status, mime, reason}`` with the body as its only buffer when
+``status`` is 200 (no buffer otherwise). Paths resolve exactly as the HTTP routes resolve them
+(``runner.StaticFiles``); files are read on a worker thread, so a big one never blocks the server's loop.
+
+Nothing here knows the carrier: it needs a ``send(data, buffers)`` function, and whoever receives the
+carrier's messages passes those for which ``is_fetch(data)`` holds to ``FetchResponder.handle``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ...core import contract
+from ..runner import StaticFileError, StaticFiles
+
+logger = logging.getLogger(__name__)
+
+#: Largest file a fetch returns (bytes); a bigger one is answered 413. A reply is one kernel message: behind
+#: a kernel gateway, jupyter_server's websocket to the gateway drops the whole kernel connection on a message
+#: over tornado's default 10 MiB, so stay below it (widget packages' largest files are ~6 MB).
+MAX_FETCH_SIZE = 8 * 1024 * 1024
+#: Fetches of one carrier being served at once; more are answered 503 (a front end that floods).
+MAX_PENDING_FETCHES = 64
+#: Longest path accepted (characters).
+MAX_PATH_LENGTH = 4096
+
+STATUS_OK = contract.FETCH_STATUSES["OK"]
+STATUS_BAD_REQUEST = contract.FETCH_STATUSES["BAD_REQUEST"]
+STATUS_NOT_FOUND = contract.FETCH_STATUSES["NOT_FOUND"]
+STATUS_BUSY = contract.FETCH_STATUSES["BUSY"]
+
+Send = Callable[[dict[str, Any], list[bytes]], None]
+
+
+def is_fetch(data: Any) -> bool:
+    """True when a carrier message's data is a fetch request (for this module, not the wslink frames)."""
+    return isinstance(data, dict) and data.get("type") == contract.COMM_MESSAGE["FETCH"]
+
+
+class FetchResponder:
+    """Answers the fetches of one carrier from ``files``, on ``loop`` (the server's), through ``send``.
+
+    ``handle`` may be called on any thread; ``send`` is always called on ``loop``, in request order of
+    completion (replies carry the request's ``id``). ``available()`` says whether the server still serves:
+    once it does not, fetches are answered 404.
+    """
+
+    def __init__(
+        self,
+        files: StaticFiles | None,
+        loop: asyncio.AbstractEventLoop,
+        send: Send,
+        *,
+        available: Callable[[], bool] = lambda: True,
+        max_size: int | None = None,
+        max_pending: int = MAX_PENDING_FETCHES,
+    ) -> None:
+        self.files = files
+        self.loop = loop
+        self.send = send
+        self.available = available
+        self.max_size = MAX_FETCH_SIZE if max_size is None else max_size
+        self.max_pending = max_pending
+        self._pending = 0
+        self._lock = threading.Lock()
+
+    def handle(self, data: Any) -> None:
+        """Take one fetch request (any thread); its reply is sent from the server's loop."""
+        request_id = data.get("id") if isinstance(data, dict) else None
+        path = data.get("path") if isinstance(data, dict) else None
+        if not isinstance(request_id, int) or isinstance(request_id, bool):
+            self._later(None, STATUS_BAD_REQUEST, "a fetch needs an integer id")
+            return
+        if not isinstance(path, str) or not path or len(path) > MAX_PATH_LENGTH:
+            self._later(request_id, STATUS_BAD_REQUEST, "a fetch needs a path (a non-empty string)")
+            return
+        with self._lock:
+            busy = self._pending >= self.max_pending
+            if not busy:
+                self._pending += 1
+        if busy:
+            self._later(request_id, STATUS_BUSY, f"more than {self.max_pending} fetches at once")
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._serve(request_id, path), self.loop)
+        except RuntimeError:  # the loop is closed: the server is gone, nobody to answer
+            self._done()
+
+    async def _serve(self, request_id: int, path: str) -> None:
+        try:
+            if self.files is None or not self.available():
+                self._reply(request_id, STATUS_NOT_FOUND, "the server is not serving files")
+                return
+            try:
+                body, mime = await self.loop.run_in_executor(None, self.files.read, path, self.max_size)
+            except StaticFileError as error:
+                self._reply(request_id, error.status, error.reason)
+                return
+            except Exception:
+                logger.exception("Fetching %r failed", path)
+                self._reply(request_id, STATUS_NOT_FOUND, "could not be read")
+                return
+            self._reply(request_id, STATUS_OK, "", mime, body)
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        with self._lock:
+            self._pending -= 1
+
+    def _later(self, request_id: int | None, status: int, reason: str) -> None:
+        try:
+            self.loop.call_soon_threadsafe(self._reply, request_id, status, reason)
+        except RuntimeError:
+            pass
+
+    def _reply(
+        self, request_id: int | None, status: int, reason: str, mime: str = "", body: bytes | None = None
+    ) -> None:
+        data = {
+            "type": contract.COMM_MESSAGE["FETCH_REPLY"],
+            "id": request_id,
+            "status": status,
+            "mime": mime,
+            "reason": reason,
+        }
+        try:
+            self.send(data, [body] if body is not None else [])
+        except Exception:  # the carrier is closed (or the kernel shutting down): nobody is left to tell
+            logger.debug("could not send the reply of fetch %s", request_id, exc_info=True)
