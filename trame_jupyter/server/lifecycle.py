@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import cli, vtkweb
-from .endpoint import EndpointLimits, WslinkEndpoint
+from .connection import EndpointLimits
+from .endpoint import WslinkEndpoint
 from .modules import CLIENT_DIR, served_directory
 from .network_log import NetworkLog
 from .options import reject_unknown

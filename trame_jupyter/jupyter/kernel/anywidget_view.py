@@ -29,7 +29,7 @@ import ipywidgets
 import traitlets
 
 from ...core import contract, wire
-from ...server.endpoint import CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN
+from ...server.connection import CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN
 from ...server.modules import CLIENT_DIR
 from ...server.registry import registry
 from . import comm_target, display, environment

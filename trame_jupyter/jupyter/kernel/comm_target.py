@@ -16,7 +16,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from ...core import contract, wire
-from ...server.endpoint import CLOSE_GOING_AWAY
+from ...server.connection import CLOSE_GOING_AWAY
 from ...server.transports.comm import Comm, CommChannel, CommTransport, close_comm
 from ...server.transports.fetch import FetchResponder
 

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ...core import contract, wire
-from ..endpoint import CLOSE_GOING_AWAY, WslinkEndpoint
+from ..connection import CLOSE_GOING_AWAY
+from ..endpoint import WslinkEndpoint
 
 logger = logging.getLogger(__name__)
 
