@@ -1,9 +1,15 @@
 """The contract between the Python package and its front ends, in one place, versioned.
 
-Its TypeScript twin is ``labextension/src/contract.ts`` (used by the JupyterLab extension and the
-browser client); ``labextension/__tests__/contract.test.ts`` fails when the two disagree
-(it compares ``as_dict()`` with its own constants). Change both together, and
-bump ``PROTOCOL_VERSION`` when a change is not backward compatible.
+Its TypeScript twin is ``common/src/contract.ts`` (the package ``@trame-jupyter/common`` that the
+JupyterLab extension and the browser client import); ``common/__tests__/contract.test.ts`` fails when
+the two disagree: it compares every UPPER_CASE constant exported there with every one defined here
+(``as_dict()`` reads them off this module), so a constant added on one side only fails too. Change both
+together, and bump ``PROTOCOL_VERSION`` when a change is not backward compatible.
+
+Every message that crosses a boundary has a typed shape: the ``TypedDict`` classes below for those the
+kernel builds or reads (bundle, comm open/close data, comm messages, file fetches, ``server.widget``'s
+channel messages), and TypeScript interfaces of the same names (``I`` + name) on the other side, which
+also types the page ↔ embedding window messages the kernel never sees.
 
 What it holds: the MIME bundle a kernel emits for a view, the proxy's routes, the server-id pattern,
 the kernel comm that carries frames where no route reaches the server, the messages a page posts to the
@@ -13,7 +19,7 @@ reserved state keys) that the browser client speaks.
 
 from __future__ import annotations
 
-from typing import Any, Final, TypedDict
+from typing import Any, Final, Literal, TypedDict
 
 #: Version of this contract (the ``protocol`` field of every bundle).
 PROTOCOL_VERSION: Final = 1
@@ -81,6 +87,73 @@ FETCH_STATUSES: Final = {
     "BUSY": 503,
 }
 COMM_CLOSE_NOT_FOUND: Final = 4404
+
+
+class _CommOpenTarget(TypedDict):
+    server_id: str  # the server to reach (SERVER_ID_PATTERN)
+
+
+class CommOpenData(_CommOpenTarget, total=False):
+    """A front end → kernel: the data of a comm opened to ``COMM_TARGET``."""
+
+    batches: bool  # COMM_OPEN_BATCHES: the front end takes several frames per FRAME message
+
+
+class CommFrameMessage(TypedDict):
+    """Both ways: wslink frames, as the message's buffers (one from the front end; one or more, in
+    order, to a front end that opened with ``batches``)."""
+
+    type: Literal["frame"]  # COMM_MESSAGE["FRAME"]
+
+
+class CommFetchMessage(TypedDict):
+    """Front end → kernel: fetch one of the server's files."""
+
+    type: Literal["fetch"]  # COMM_MESSAGE["FETCH"]
+    id: int  # chosen by the front end, echoed in the reply
+    path: str  # as the page requests it over HTTP, relative to the server root (a query is ignored)
+
+
+class CommFetchReply(TypedDict):
+    """Kernel → front end: the answer to a fetch; the body is the one buffer when ``status`` is 200."""
+
+    type: Literal["fetch-reply"]  # COMM_MESSAGE["FETCH_REPLY"]
+    id: int
+    status: int  # one of FETCH_STATUSES
+    mime: str | None  # the body's media type (status 200)
+    reason: str | None  # why not (other statuses)
+
+
+class CommCloseData(TypedDict):
+    """Kernel → front end: the data of a comm the kernel closes (websocket close codes)."""
+
+    code: int
+    reason: str
+
+
+class WidgetChannelOpen(TypedDict):
+    """``server.widget``'s messages, both ways: open one connection of the page (``channel``), or say it is open.
+
+    Once open, a channel carries the comm messages above (``CommFrameMessage``, ``CommFetchMessage``,
+    ``CommFetchReply``) with a ``channel`` field added, the same buffers, both ways.
+    """
+
+    type: Literal["trame-jupyter:comm-open"]  # MESSAGE_COMM_OPEN
+    channel: str  # "<view prefix>:<page channel number>"
+
+
+class _WidgetChannel(TypedDict):
+    type: Literal["trame-jupyter:comm-close"]  # MESSAGE_COMM_CLOSE
+    channel: str
+
+
+class WidgetChannelClose(_WidgetChannel, total=False):
+    """``server.widget``'s messages, both ways: a connection of the page is closed."""
+
+    code: int  # websocket close code (kernel → front end)
+    reason: str
+
+
 #: How a view's page reaches its server: "proxy" (its own websocket next to the page) or "comm" (through
 #: the embedding window and a kernel comm). The page reads it from its ``transport`` query parameter.
 #: A bundle whose path names no transport is "proxy, else comm": the front end tries the proxy and falls
@@ -159,41 +232,18 @@ KEY: Final = {
 
 
 def as_dict() -> dict[str, Any]:
-    """The contract as plain data: what the TypeScript twin must equal."""
-    return {
-        "PROTOCOL_VERSION": PROTOCOL_VERSION,
-        "MIME_TYPE": MIME_TYPE,
-        "BUNDLE_FIELDS": list(BUNDLE_FIELDS),
-        "ROUTE": ROUTE,
-        "SERVER_ID_PATTERN": SERVER_ID_PATTERN,
-        "SESSION_PATH": SESSION_PATH,
-        "WS_PATH": WS_PATH,
-        "API_SERVERS_PATH": API_SERVERS_PATH,
-        "API_KERNELS_PATH": API_KERNELS_PATH,
-        "REASON_NOT_REGISTERED": REASON_NOT_REGISTERED,
-        "COMM_TARGET": COMM_TARGET,
-        "COMM_OPEN_BATCHES": COMM_OPEN_BATCHES,
-        "COMM_MESSAGE": COMM_MESSAGE,
-        "FETCH_STATUSES": FETCH_STATUSES,
-        "COMM_CLOSE_NOT_FOUND": COMM_CLOSE_NOT_FOUND,
-        "TRANSPORTS": list(TRANSPORTS),
-        "TRANSPORT_PARAM": TRANSPORT_PARAM,
-        "MESSAGE_SIZE": MESSAGE_SIZE,
-        "MESSAGE_STATUS": MESSAGE_STATUS,
-        "STATUSES": list(STATUSES),
-        "MESSAGE_SNAPSHOT": MESSAGE_SNAPSHOT,
-        "MAX_PAGE_SNAPSHOT": MAX_PAGE_SNAPSHOT,
-        "MESSAGE_THEME": MESSAGE_THEME,
-        "THEME_VARIABLES": list(THEME_VARIABLES),
-        "MESSAGE_COMM_OPEN": MESSAGE_COMM_OPEN,
-        "MESSAGE_COMM_FRAME": MESSAGE_COMM_FRAME,
-        "MESSAGE_COMM_CLOSE": MESSAGE_COMM_CLOSE,
-        "MESSAGE_FETCH": MESSAGE_FETCH,
-        "MESSAGE_FETCH_REPLY": MESSAGE_FETCH_REPLY,
-        "MIN_HEIGHT": MIN_HEIGHT,
-        "MAX_HEIGHT": MAX_HEIGHT,
-        "RPC": RPC,
-        "TOPIC": TOPIC,
-        "RESERVED_PREFIX": RESERVED_PREFIX,
-        "KEY": KEY,
-    }
+    """Every public constant of this module (its UPPER_CASE names) as plain data: what the TypeScript twin
+    must equal. Read off the module, so a constant added here and not there fails the comparison."""
+    return {name: _plain(value) for name, value in sorted(globals().items()) if _is_constant(name)}
+
+
+def _is_constant(name: str) -> bool:
+    return not name.startswith("_") and name.upper() == name and any(c.isalpha() for c in name)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -18,7 +18,7 @@ from wslink import register
 from wslink.websocket import ServerProtocol
 
 from ..core import wire
-from ..core.contract import RESERVED_PREFIX
+from ..core.contract import RESERVED_PREFIX, RPC, TOPIC
 from ..core.rpc import METHOD_NOT_FOUND, RpcError, current_client_id, invalid_params
 
 if TYPE_CHECKING:
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STATE_TOPIC = "trame.state.topic"
-ACTIONS_TOPIC = "trame.actions.topic"
+STATE_TOPIC = TOPIC["STATE"]
+ACTIONS_TOPIC = TOPIC["ACTIONS"]
 
 _CLIENT_PHASE = re.compile(r"client_[a-z][a-z0-9_]*")
 _MAX_LOGGED_CLIENT_ERROR = 4000
@@ -116,7 +116,7 @@ class TrameProtocol(ServerProtocol):
 
     # -- RPCs --------------------------------------------------------------------------------------
 
-    @register("trame.state.get")
+    @register(RPC["STATE_GET"])
     def get_state(self) -> wire.Packed:
         state = self._server.root_server.state
         try:
@@ -133,7 +133,7 @@ class TrameProtocol(ServerProtocol):
             wire.pack_map_of_packed({"name": wire.pack(self._server.name), "state": wire.pack_map_of_packed(values)})
         )
 
-    @register("trame.state.update")
+    @register(RPC["STATE_UPDATE"])
     def update_state(self, changes: Any) -> dict[str, Any] | None:
         """Apply a client's writes; answer with the values the server kept where they differ from them.
 
@@ -162,7 +162,7 @@ class TrameProtocol(ServerProtocol):
         kept = {key: clean_value(state[key]) for key in values if self._sent.get(key) != written[key]}
         return kept or None
 
-    @register("trame.trigger")
+    @register(RPC["TRIGGER"])
     def trigger(self, name: Any, args: Any = None, kwargs: Any = None) -> Any:
         if not isinstance(name, str):
             raise invalid_params("trame.trigger expects the trigger name as its first argument")
@@ -193,7 +193,7 @@ class TrameProtocol(ServerProtocol):
         finally:
             self._server.root_server.state.flush()
 
-    @register("trame.force.push")
+    @register(RPC["FORCE_PUSH"])
     def force_push(self, *keys: Any) -> None:
         if not all(isinstance(k, str) for k in keys):
             raise invalid_params("trame.force.push expects key names")
@@ -201,7 +201,7 @@ class TrameProtocol(ServerProtocol):
         state = self._server.root_server.state
         self.push_state_change({k: state[k] for k in keys})
 
-    @register("trame.lifecycle.update")
+    @register(RPC["LIFECYCLE"])
     def lifecycle_update(self, phase: Any) -> None:
         if not isinstance(phase, str) or not _CLIENT_PHASE.fullmatch(phase):
             raise invalid_params("trame.lifecycle.update expects a client phase such as 'client_connected'")
@@ -209,7 +209,7 @@ class TrameProtocol(ServerProtocol):
         if function.exists():
             function()
 
-    @register("trame.error.client")
+    @register(RPC["CLIENT_ERROR"])
     def client_error(self, message: Any) -> None:
         handler = self._server.controller.on_error
         if handler.exists():

@@ -130,16 +130,23 @@ class TrameWidget(anywidget.AnyWidget):
             return
         # Trusted as a comm of our target is: only this kernel's front end can send widget messages.
         # The widget's front end comes from this package (its `_esm`): it always takes batches of frames.
-        opened = {"server_id": self.server_id, contract.COMM_OPEN_BATCHES: True}
+        opened: contract.CommOpenData = {"server_id": self.server_id, "batches": True}
         comm_target.open_comm(host, comm, {"content": {"data": opened}})
         if not comm.closed:
-            self.send({"type": contract.MESSAGE_COMM_OPEN, "channel": channel})
+            said_open: contract.WidgetChannelOpen = {"type": "trame-jupyter:comm-open", "channel": channel}
+            self.send(said_open)
 
     # -- to the front end --------------------------------------------------------------------------------
 
     def _send_close(self, channel: str, code: int, reason: str) -> None:
         try:
-            self.send({"type": contract.MESSAGE_COMM_CLOSE, "channel": channel, "code": code, "reason": reason})
+            closed: contract.WidgetChannelClose = {
+                "type": "trame-jupyter:comm-close",
+                "channel": channel,
+                "code": code,
+                "reason": reason,
+            }
+            self.send(closed)
         except Exception:  # the widget or the kernel is closing: nobody is left to tell
             logger.debug("could not tell the front end channel %s closed", channel, exc_info=True)
 

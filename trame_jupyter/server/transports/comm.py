@@ -41,6 +41,8 @@ MAX_BATCH_BYTES = 1 << 20
 
 #: What carries a plain kernel comm's frames (``diagnose`` names it; a comm-like object may say otherwise).
 KERNEL_COMM = "the kernel comm"
+#: The data of every message that carries frames (the frames are its buffers).
+FRAME_MESSAGE: contract.CommFrameMessage = {"type": "frame"}
 
 
 class Comm(Protocol):
@@ -59,8 +61,9 @@ class Comm(Protocol):
 
 def close_comm(comm: Comm, code: int, reason: str) -> None:
     """Close ``comm`` from the kernel, telling the front end why (``{code, reason}``)."""
+    data: contract.CommCloseData = {"code": code, "reason": reason}
     try:
-        comm.close(data={"code": code, "reason": reason})
+        comm.close(data=data)
     except Exception:  # the kernel is shutting down: nobody is left to tell
         logger.debug("could not close comm %s", comm.comm_id, exc_info=True)
 
@@ -221,7 +224,7 @@ class CommChannel:
         if self._closed:
             raise ConnectionResetError("comm closed")
         if not self.batches:
-            self.comm.send(data={"type": contract.COMM_MESSAGE["FRAME"]}, buffers=[frame])
+            self.comm.send(data=FRAME_MESSAGE, buffers=[frame])
             return
         if self._outgoing and self._outgoing_bytes + len(frame) > MAX_BATCH_BYTES:
             self._send_outgoing()
@@ -233,7 +236,7 @@ class CommChannel:
     def _send_outgoing(self) -> None:
         frames, self._outgoing, self._outgoing_bytes = self._outgoing, [], 0
         if frames and not self._closed:
-            self.comm.send(data={"type": contract.COMM_MESSAGE["FRAME"]}, buffers=frames)
+            self.comm.send(data=FRAME_MESSAGE, buffers=frames)
 
     async def close(self, code: int, reason: str) -> None:
         self.abort(code, reason)

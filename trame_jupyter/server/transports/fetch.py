@@ -125,8 +125,8 @@ class FetchResponder:
     def _reply(
         self, request_id: int | None, status: int, reason: str, mime: str = "", body: bytes | None = None
     ) -> None:
-        data = {
-            "type": contract.COMM_MESSAGE["FETCH_REPLY"],
+        data: contract.CommFetchReply = {
+            "type": "fetch-reply",
             "id": request_id,
             "status": status,
             "mime": mime,
