@@ -209,3 +209,43 @@ async def test_network_log_records_both_directions(tmp_path):
         await client.state_update("b")
     text = log.read_text()
     assert "trame.state.update" in text and "<3 bytes>" in text and "trame.state.topic" in text
+
+
+async def test_a_written_value_is_encoded_once_for_echo_flush_and_answer(monkeypatch):
+    from trame_jupyter.core import wire
+
+    server = Server("p-once")
+    encoded = []
+    pack = wire.pack
+
+    def counting_pack(value):
+        encoded.append(value)
+        return pack(value)
+
+    async with running(server), client_of(server) as writer, client_of(server) as other:
+        blob = "x" * 10_000  # a value recognisable among what else gets encoded
+        monkeypatch.setattr(wire, "pack", counting_pack)
+        assert await writer.call("trame.state.update", [{"key": "text", "value": blob}]) is None
+        monkeypatch.setattr(wire, "pack", pack)
+        assert await other.state_update("text") == blob
+        assert sum(1 for value in encoded if value == blob) == 1
+
+
+async def test_a_callback_that_mutates_the_written_value_in_place_sends_the_new_content():
+    """The encoding of a client's write is reused by the flush only while the value is untouched: a
+    callback that sorts the very list the client sent, then marks it dirty, must send the sorted list."""
+    server = Server("p-inplace")
+
+    @server.state.change("items")
+    def sort_items(items, **_):
+        if items != sorted(items):
+            items.sort()
+            server.state.dirty("items")
+
+    async with running(server), client_of(server) as writer, client_of(server) as other:
+        kept = await writer.call("trame.state.update", [{"key": "items", "value": [3, 1, 2]}])
+        assert kept == {"items": [1, 2, 3]}  # the writer converges to what the server kept
+        seen = await other.state_update("items")
+        while seen != [1, 2, 3]:  # the echo [3, 1, 2] first, then the sorted list
+            seen = await other.state_update("items")
+        assert server.state.items == [1, 2, 3]

@@ -67,6 +67,8 @@ class TrameProtocol(ServerProtocol):
         self._server = server
         self._allow_client_exit = allow_client_exit
         self._sent: dict[str, bytes] = {}
+        #: A client's writes being applied, by key: (the value written, its encoding); see push_state_change.
+        self._echoed: dict[str, tuple[Any, bytes]] = {}
         self.endpoint: WslinkEndpoint | None = None
         super().__init__()
         self.updateSecret(secret)
@@ -89,21 +91,30 @@ class TrameProtocol(ServerProtocol):
 
     def push_state_change(self, changes: Mapping[str, Any], skip_client_id: str | None = None) -> None:
         """Send the keys whose encoding changed since last sent; raise for values that cannot be encoded."""
-        fresh: dict[str, bytes] = {}
+        # A client's writes were encoded once for their echo (update_state): the flush that follows sends
+        # the very same objects, before any callback could touch them, so it reuses those encodings.
+        echoed, self._echoed = self._echoed, {}
+        packed: dict[str, bytes] = {}
         rejected: dict[str, str] = {}
         for key, value in changes.items():
+            same = echoed.get(key)
+            if same is not None and same[0] is value:
+                packed[key] = same[1]
+                continue
             try:
-                packed = wire.pack(clean_value(value))
+                packed[key] = wire.pack(clean_value(value))
             except TypeError as error:
                 rejected[key] = str(error)
-                continue
-            if self._sent.get(key) != packed:
-                self._sent[key] = packed
-                fresh[key] = packed
-        if fresh and self.endpoint is not None:
-            self.endpoint.publish_packed(STATE_TOPIC, wire.pack_map_of_packed(fresh), skip_client_id=skip_client_id)
+        self._send_packed(packed, skip_client_id)
         if rejected:
             raise UnserializableStateError(rejected)
+
+    def _send_packed(self, packed: Mapping[str, bytes], skip_client_id: str | None = None) -> None:
+        fresh = {key: value for key, value in packed.items() if self._sent.get(key) != value}
+        if fresh:
+            self._sent.update(fresh)
+            if self.endpoint is not None:
+                self.endpoint.publish_packed(STATE_TOPIC, wire.pack_map_of_packed(fresh), skip_client_id=skip_client_id)
 
     def forget_sent(self, *keys: str) -> None:
         """Make the next push of these keys go out even if unchanged."""
@@ -153,12 +164,24 @@ class TrameProtocol(ServerProtocol):
                 f"trame.state.update: {', '.join(reserved)} can only be set by the server (keys starting with "
                 f"{RESERVED_PREFIX!r} are reserved); nothing was changed"
             )
+        written: dict[str, bytes] = {}  # each value encoded once: for the echo, the flush and the answer
+        rejected: dict[str, str] = {}
+        for key, value in values.items():
+            try:
+                written[key] = wire.pack(clean_value(value))
+            except TypeError as error:
+                rejected[key] = str(error)
         state = self._server.root_server.state
-        with state:
-            # Echo to the other clients first (this also records what they have), then run callbacks.
-            self.push_state_change(values, skip_client_id=current_client_id.get())
-            state.update(values)
-        written = {key: _packed_or_none(value) for key, value in values.items()}
+        try:
+            with state:
+                # Echo to the other clients first (this also records what they have), then run callbacks.
+                self._send_packed(written, skip_client_id=current_client_id.get())
+                if rejected:
+                    raise UnserializableStateError(rejected)
+                self._echoed = {key: (values[key], packed) for key, packed in written.items()}
+                state.update(values)
+        finally:
+            self._echoed = {}
         kept = {key: clean_value(state[key]) for key in values if self._sent.get(key) != written[key]}
         return kept or None
 
@@ -235,13 +258,6 @@ class TrameProtocol(ServerProtocol):
                 "application.exit is disabled: this server was started in task/coroutine mode and is "
                 "stopped from Python (server.stop())",
             )
-
-
-def _packed_or_none(value: Any) -> bytes | None:
-    try:
-        return wire.pack(clean_value(value))
-    except TypeError:
-        return None
 
 
 def _check_call(fn: Any, name: str, args: list, kwargs: dict) -> None:
