@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from jupyter_harness import proxied_client
@@ -399,3 +401,50 @@ async def test_cookie_authenticated_websocket_must_come_from_jupyters_origin(jup
         same_origin = f"http://127.0.0.1:{jupyter.port}"
         ws = await session.ws_connect(url, headers={"Origin": same_origin})
         await ws.close()
+
+
+def peak_memory_reset(pid: int) -> None:
+    """Reset a process's peak resident memory (VmHWM) to its current size (Linux: clear_refs 5)."""
+    with open(f"/proc/{pid}/clear_refs", "w") as refs:
+        refs.write("5")
+
+
+def peak_memory(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_large_files_stream_through_the_proxy_in_bounded_memory(jupyter, kernel):
+    """The proxy relays a body as it arrives: the Jupyter server holds a chunk of it, never all of it."""
+    size = 48 * 1024 * 1024
+    result = kernel.execute(
+        textwrap.dedent(
+            f"""
+            import hashlib, os, pathlib, tempfile
+            from trame_jupyter import get_server
+            big = pathlib.Path(tempfile.mkdtemp())
+            (big / "big.bin").write_bytes(os.urandom({size}))
+            big_digest = hashlib.sha256((big / "big.bin").read_bytes()).hexdigest()
+            big_server = get_server("big-file")
+            big_server.enable_module({{"serve": {{"files": str(big)}}}})
+            display(big_server)
+            """
+        )
+    )
+    server_id = result.bundle(MIME_TYPE)[MIME_TYPE]["server_id"]
+    pid = jupyter.process.pid
+    peak_memory_reset(pid)
+    before = peak_memory(pid)
+    digest = hashlib.sha256()
+    received = 0
+    with jupyter.http(f"trame-jupyter/{server_id}/files/big.bin", stream=True) as response:
+        assert response.status_code == 200
+        for chunk in response.iter_content(256 * 1024):
+            digest.update(chunk)
+            received += len(chunk)
+    assert received == size
+    assert digest.hexdigest() == kernel.value("big_digest")
+    grown = peak_memory(pid) - before
+    assert grown < 16 * 1024 * 1024, f"the Jupyter server's peak memory grew by {grown / 2**20:.1f} MiB"

@@ -17,6 +17,7 @@ import html
 import json
 import re
 import time
+from collections.abc import Awaitable
 from datetime import datetime, timezone
 from http.client import responses
 from typing import Any, ClassVar, Literal
@@ -27,6 +28,7 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.httputil import HTTPHeaders, parse_response_start_line
 from tornado.iostream import SSLIOStream
 
 from ...core.contract import REASON_NOT_REGISTERED, ROUTE
@@ -226,6 +228,7 @@ class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
         if self.request.query:
             target += f"?{self.request.query}"
         headers = {k: v for k in FORWARDED_REQUEST_HEADERS if (v := self.request.headers.get(k))}
+        relay = _ResponseRelay(self)
         request = HTTPRequest(
             target,
             method="GET" if include_body else "HEAD",
@@ -234,20 +237,16 @@ class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
             connect_timeout=self.extensionapp.connect_timeout,
             request_timeout=self.extensionapp.request_timeout,
             decompress_response=False,
+            header_callback=relay.header_line,
+            streaming_callback=relay.body_chunk,
         )
         try:
             response = await AsyncHTTPClient().fetch(request, raise_error=False)
         except (OSError, HTTPClientError) as error:
-            return self._unreachable(entry, error)
+            return relay.cut(entry, error) if relay.started else self._unreachable(entry, error)
         if response.code == 599:
-            return self._unreachable(entry, response.error)
-        self.set_status(response.code)
-        for name in FORWARDED_RESPONSE_HEADERS:
-            if name in response.headers:
-                self.set_header(name, response.headers[name])
-        self.set_header("X-Content-Type-Options", "nosniff")
-        if include_body and response.code != 304 and response.body:
-            self.write(response.body)
+            return relay.cut(entry, response.error) if relay.started else self._unreachable(entry, response.error)
+        relay.start(response.code, response.headers)  # a response without a body (HEAD, 304, empty) starts here
         self.finish()
         return None
 
@@ -265,6 +264,48 @@ class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.finish(error_page(html.escape(title), detail))
+
+
+class _ResponseRelay:
+    """Streams a server's response to the browser as it arrives: the body never sits whole in the Jupyter
+    server (a widget bundle or a large file costs a chunk of memory, not its size). Each chunk is flushed
+    before the next is read, so a slow browser slows the upstream read instead of filling a buffer."""
+
+    def __init__(self, handler: ProxyPageHandler) -> None:
+        self._handler = handler
+        self._code: int | None = None
+        self._headers = HTTPHeaders()
+        self.started = False
+
+    def header_line(self, line: str) -> None:
+        if self._code is None and line.startswith("HTTP/"):
+            self._code = parse_response_start_line(line.strip()).code
+        elif line.strip():
+            self._headers.parse_line(line)
+
+    def start(self, code: int, headers: HTTPHeaders) -> None:
+        if self.started:
+            return
+        self.started = True
+        handler = self._handler
+        handler.set_status(code)
+        for name in FORWARDED_RESPONSE_HEADERS:
+            if name in headers:
+                handler.set_header(name, headers[name])
+        handler.set_header("X-Content-Type-Options", "nosniff")
+
+    def body_chunk(self, chunk: bytes) -> Awaitable[None] | None:
+        self.start(self._code or 200, self._headers)
+        if self._handler.request.method == "HEAD" or not chunk:
+            return None
+        self._handler.write(chunk)
+        return self._handler.flush()
+
+    def cut(self, entry: Route, error: Any) -> None:
+        """The server failed after part of the body went out: end the connection so the browser sees a
+        broken response, never a complete-looking truncated one."""
+        self._handler.log.warning("trame server %s failed while sending a response: %s", entry.server_id, error)
+        self._handler.request.connection.close()  # type: ignore[union-attr]
 
 
 class ProxyWebSocketHandler(RouteHandlerMixin, JupyterHandler):
