@@ -53,9 +53,12 @@ class TrameJupyterExtension(ExtensionApp):
         tunnel.add_done_callback(self.tunnels.discard)
 
     async def stop_extension(self) -> None:
-        """Close the websocket tunnels still open (browsers reconnect when Jupyter comes back)."""
-        for task in list(self.tunnels):
+        """Close the websocket tunnels still open (browsers reconnect when Jupyter comes back), and wait
+        until each has closed its sockets."""
+        tunnels = list(self.tunnels)
+        for task in tunnels:
             task.cancel()
+        await asyncio.gather(*tunnels, return_exceptions=True)
 
     def initialize_handlers(self) -> None:
         server = rf"(?P<server_id>{SERVER_ID_PATTERN})"

@@ -7,6 +7,14 @@ it writes them as text frames, which the gateway refuses. Comm buffers are how o
 ipywidgets) carry bytes, so behind a gateway every view would die with its kernel connection. The
 connection class is wrapped, not replaced, and only when it is the gateway's: binary frames pass through
 as binary frames, everything else is left to the base class.
+
+Private API: this overrides ``_connection_done`` and ``_write_message`` and wraps the gateway websocket's
+``read_message`` (jupyter_server 2.x, ``jupyter_server/gateway/connections.py``); ``tests/lab/test_gateway.py``
+fails if they change. Upstream: the classic notebook fixed the same bug in its gateway handlers
+(https://github.com/jupyter/notebook/pull/4576, from https://github.com/jupyter/nb2kg/pull/33);
+jupyter_server's rewrite of them never got the fix (related: https://github.com/jupyter-server/jupyter_server/issues/406).
+No jupyter_server issue names it yet: ``docs/upstream.md`` holds the report to file. Remove this module once
+jupyter_server relays binary frames through a gateway itself.
 """
 
 from __future__ import annotations

@@ -304,8 +304,12 @@ class _ResponseRelay:
     def cut(self, entry: Route, error: Any) -> None:
         """The server failed after part of the body went out: end the connection so the browser sees a
         broken response, never a complete-looking truncated one."""
-        self._handler.log.warning("trame server %s failed while sending a response: %s", entry.server_id, error)
-        self._handler.request.connection.close()  # type: ignore[union-attr]
+        connection = self._handler.request.connection
+        if getattr(connection, "stream", None) is not None and connection.stream.closed():  # type: ignore[union-attr]
+            self._handler.log.debug("browser left during a response of trame server %s", entry.server_id)
+        else:
+            self._handler.log.warning("trame server %s failed while sending a response: %s", entry.server_id, error)
+        connection.close()  # type: ignore[union-attr]
 
 
 class ProxyWebSocketHandler(RouteHandlerMixin, JupyterHandler):

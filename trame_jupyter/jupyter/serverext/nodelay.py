@@ -6,6 +6,13 @@ the first leaves at once, the next waits for its ACK, which the browser delays b
 comm round trip through Jupyter (ipywidgets, our comm transport) then takes ~45 ms instead of ~2 ms
 (``bench/kernel_latency_bench.py`` measures it). The configured connection class is wrapped, not
 replaced, so a gateway's connection class (``--gateway-url``) or a user's own keeps working.
+
+Private API: it reads the handler's ``ws_connection`` (tornado's, set once the upgrade succeeded) before
+``connect`` (jupyter_server 2.x, ``jupyter_server/services/kernels/connection/channels.py``); the
+benchmark and the comm tests notice if it stops applying. Upstream: no issue names it yet (tornado leaves
+Nagle on by design, https://www.tornadoweb.org/en/stable/websocket.html#tornado.websocket.WebSocketHandler.set_nodelay,
+and jupyter_server's kernel websocket handler never calls ``set_nodelay``): ``docs/upstream.md`` holds the
+report to file. Remove this module once jupyter_server sets it itself.
 """
 
 from __future__ import annotations
