@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from trame_jupyter.elpers import png, wait_status, wait_text
 
 from trame_jupyter.ui import DivLayout
 from trame_jupyter.widgets import client, html
+
+from .browser_helpers import png, wait_status, wait_text
 
 pytestmark = pytest.mark.browser
 

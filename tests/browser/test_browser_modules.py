@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from trame_jupyter.elpers import wait_status, wait_text
 
 from trame_jupyter.core.widgets.element import AbstractElement
 from trame_jupyter.ui import DivLayout
 from trame_jupyter.widgets import client, html
+
+from .browser_helpers import wait_status, wait_text
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,8 @@ import signal
 import time
 
 import pytest
-from trame_jupyter.gration import proxied_client, show_app
+
+from .test_integration import proxied_client, show_app
 
 pytestmark = pytest.mark.jupyter
 

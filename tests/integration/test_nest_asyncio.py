@@ -5,7 +5,8 @@ work they start), stop, and a server in a thread. The real package, in a real ke
 from __future__ import annotations
 
 import pytest
-from trame_jupyter.gration import proxied_client, show_app
+
+from .test_integration import proxied_client, show_app
 
 pytestmark = pytest.mark.jupyter
 

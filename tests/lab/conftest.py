@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from trame_jupyter.ss import LabServer, start_lab, stop_lab
+
+from .lab_harness import LabServer, start_lab, stop_lab
 
 ROOT = Path(__file__).parents[2]
 EXTENSION_NAME = "trame-jupyter"

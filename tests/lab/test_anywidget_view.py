@@ -20,10 +20,8 @@ import pytest
 import requests
 from jupyter_harness import free_port
 from playwright.sync_api import expect
-from trame_jupyter.ss import LabServer, command, execute, open_notebook, run_cell
 from wslink_client import frames_of
 
-from trame_jupyter import CLIENTS, wait_for_state
 from trame_jupyter.core import contract
 from trame_jupyter.jupyter.kernel.anywidget_view import MAX_CHANNELS, TrameWidget
 from trame_jupyter.jupyter.kernel.host import KernelHost
@@ -31,6 +29,9 @@ from trame_jupyter.server.registry import registry
 from trame_jupyter.server.server import Server
 from trame_jupyter.ui import DivLayout
 from trame_jupyter.widgets import html
+
+from .apps import CLIENTS, wait_for_state
+from .lab_harness import LabServer, command, execute, open_notebook, run_cell
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 

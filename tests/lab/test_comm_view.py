@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from trame_jupyter.ss import LabServer, command, execute, open_live_view, open_notebook, run_cell, view, wait_state
 from views3d.scene import drag, drawn_fraction, wait_changed, wait_drawn
 
-from trame_jupyter import APP, CLIENTS, wait_for_state
+from .apps import APP, CLIENTS, wait_for_state
+from .lab_harness import LabServer, command, execute, open_live_view, open_notebook, run_cell, view, wait_state
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 

@@ -15,7 +15,8 @@ from chromium import CHROMIUM
 from jupyter_harness import free_port
 
 import trame_jupyter
-from trame_jupyter import EXTENSION_NAME, ROOT, installed_extension
+
+from .conftest import EXTENSION_NAME, ROOT, installed_extension
 
 LABEXTENSION = ROOT / "labextension"
 

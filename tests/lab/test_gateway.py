@@ -19,9 +19,9 @@ import pytest
 import requests
 from jupyter_client import BlockingKernelClient
 from jupyter_harness import free_port
-from trame_jupyter.ss import LabServer, command, execute, open_notebook, run_cell, start_lab, stop_lab, view, wait_state
 
-from trame_jupyter import CLIENTS, wait_for_state
+from .apps import CLIENTS, wait_for_state
+from .lab_harness import LabServer, command, execute, open_notebook, run_cell, start_lab, stop_lab, view, wait_state
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 

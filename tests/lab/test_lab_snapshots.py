@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from trame_jupyter.ss import LabServer, command, execute, open_notebook, run_cell, view, wait_state
 
-from trame_jupyter import APP, wait_for_state
+from .apps import APP, wait_for_state
+from .lab_harness import LabServer, command, execute, open_notebook, run_cell, view, wait_state
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 

@@ -12,7 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 import nbformat
 import pytest
 from jupyter_client import BlockingKernelClient
-from trame_jupyter.ss import (
+
+import trame_jupyter
+
+from .apps import APP, CLIENTS, MIME, wait_for_state
+from .lab_harness import (
     LabServer,
     command,
     execute,
@@ -24,9 +28,6 @@ from trame_jupyter.ss import (
     view,
     wait_state,
 )
-
-import trame_jupyter
-from trame_jupyter import APP, CLIENTS, MIME, wait_for_state
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 

@@ -22,7 +22,8 @@ import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
-from trame_jupyter.ss import (
+
+from .lab_harness import (
     LabServer,
     app_frame,
     cell_outputs,

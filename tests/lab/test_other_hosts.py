@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from trame_jupyter.snapshots import (
-    assert_one_notice,
-    not_found,
-    record_requests,
-    screenshot,
-    server_id_of,
-    snapshot_text,
-)
-from trame_jupyter.ss import LabServer, execute, open_notebook, run_cell, view, wait_state
 
-from trame_jupyter import APP, CLIENTS, wait_for_state
+from .apps import APP, CLIENTS, wait_for_state
+from .lab_harness import LabServer, execute, open_notebook, run_cell, view, wait_state
+from .test_lab_snapshots import assert_one_notice, not_found, record_requests, screenshot, server_id_of, snapshot_text
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 

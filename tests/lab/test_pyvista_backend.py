@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from trame_jupyter.books import screenshots_dir
-from trame_jupyter.ss import LabServer, execute, open_live_view
 from views3d.scene import drag, wait_changed
 from views3d.test_pyvista import sphere_fraction, wait_sphere
 
-from trame_jupyter import wait_for_state
+from .apps import wait_for_state
+from .lab_harness import LabServer, execute, open_live_view
+from .test_notebooks import screenshots_dir
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
