@@ -33,7 +33,7 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT / "tests")]
 
-from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from trame_env import trame_python  # noqa: E402
 
 # Records when the layout's content first appears (performance.now() counts from navigation start).

@@ -24,7 +24,7 @@ Printed: median / p90 of every figure, and the ratios of the goals of issue 13 (
 extension turns Nagle's algorithm off on the kernel websockets (``serverext/nodelay.py``).
 
 Needs the client built into ``trame_jupyter/static`` and the JupyterLab extension installed (as
-``tests/lab`` does).
+``tests/labextension`` does).
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ HERE = Path(__file__).parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 from _common import progress  # noqa: E402
 from browser_roundtrip import KERNEL_APP, ROUND_TRIPS, percentile  # noqa: E402
-from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from jupyter_harness import start_jupyter, stop_jupyter  # noqa: E402
 from kernel_latency_bench import ECHO_TARGET, LAB_COMM_ECHO, WARMUP, WIDGET_ROUND_TRIPS, WIDGETS  # noqa: E402
+from support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.jupyter_harness import start_jupyter, stop_jupyter  # noqa: E402
 
 TRANSPORTS = ("comm", "proxy")
 MIB = 1 << 20

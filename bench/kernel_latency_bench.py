@@ -56,8 +56,8 @@ HERE = Path(__file__).parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 from _common import progress  # noqa: E402
 from browser_roundtrip import percentile  # noqa: E402
-from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from jupyter_harness import JupyterServer, Kernel, free_port, start_jupyter, stop_jupyter  # noqa: E402
+from support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.jupyter_harness import JupyterServer, Kernel, free_port, start_jupyter, stop_jupyter  # noqa: E402
 
 WARMUP = 10
 V1 = "v1.kernel.websocket.jupyter.org"

@@ -26,7 +26,7 @@ import aiohttp
 HERE = Path(__file__).parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 from core_bench import Client, describe  # noqa: E402
-from jupyter_harness import start_jupyter, stop_jupyter  # noqa: E402
+from support.jupyter_harness import start_jupyter, stop_jupyter  # noqa: E402
 
 APP = textwrap.dedent(
     """

@@ -33,7 +33,7 @@ sys.path[:0] = [str(HERE), str(ROOT / "tests")]
 from _common import progress, start_targets  # noqa: E402
 from _vuetify_app import APP  # noqa: E402
 from browser_roundtrip import percentile  # noqa: E402
-from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from trame_env import trame_python  # noqa: E402
 
 # Records the first frame after the button is in the document (performance.now() counts from navigation

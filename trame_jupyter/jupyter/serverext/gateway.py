@@ -9,7 +9,7 @@ connection class is wrapped, not replaced, and only when it is the gateway's: bi
 as binary frames, everything else is left to the base class.
 
 Private API: this overrides ``_connection_done`` and ``_write_message`` and wraps the gateway websocket's
-``read_message`` (jupyter_server 2.x, ``jupyter_server/gateway/connections.py``); ``tests/lab/test_gateway.py``
+``read_message`` (jupyter_server 2.x, ``jupyter_server/gateway/connections.py``); ``tests/labextension/test_gateway.py``
 fails if they change. Upstream: the classic notebook fixed the same bug in its gateway handlers
 (https://github.com/jupyter/notebook/pull/4576, from https://github.com/jupyter/nb2kg/pull/33);
 jupyter_server's rewrite of them never got the fix (related: https://github.com/jupyter-server/jupyter_server/issues/406).

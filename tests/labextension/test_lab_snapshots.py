@@ -1,0 +1,187 @@
+"""Views that are not live in a real JupyterLab: the last snapshot with one notice and one action, never a
+dead frame or a request to a page whose server is gone; and the page in the notebook's theme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from support.lab_apps import APP, wait_for_state
+from support.lab_views import NOTEBOOK, app_frame, assert_one_notice, kernel_id, not_found, record_requests, screenshot, server_id_of, snapshot_input, snapshot_text
+from support.lab_harness import LabServer, command, execute, open_notebook, run_cell, view, wait_state
+
+pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
+
+# -- tests --------------------------------------------------------------------------------------
+
+
+def test_stop_shows_the_last_snapshot_and_rerun_revives(lab: LabServer, page: Any) -> None:
+    """(a) ``server.stop()``: the final bundle's snapshot (state at stop) under one notice, no request to the
+    stopped page; Re-run runs the cell and the view is live again."""
+    open_notebook(page, lab, lab.write_notebook("stop.ipynb", [APP]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    app_frame(page).locator("input.text").fill("typed before stop")
+    assert "OK" in execute(page, 1, wait_for_state("server.state.text == 'typed before stop'"))
+    execute(page, 2, "server.state.message = 'the last words'")
+    app_frame(page).locator(".message").filter(has_text="the last words").wait_for()
+
+    requests = record_requests(page, server_id_of(output))
+    execute(page, 3, "server.stop()")
+    wait_state(page, output, "server-stopped")
+    assert_one_notice(output, "server stopped")
+    assert "the last words" in snapshot_text(output)
+    assert snapshot_input(output, "text") == "typed before stop"
+    page.wait_for_timeout(1500)  # room for a request that must not come (a reloading or retrying page)
+    assert not_found(requests) == [], requests
+    screenshot(page, "a-server-stopped")
+
+    output.locator(".trame-jupyter-rerun").click()
+    wait_state(page, view(page, 0), "live")
+    app_frame(page).locator(".message").filter(has_text="hello from python").wait_for()
+    assert view(page, 0).locator(".trame-jupyter-state-notice").is_hidden()
+    screenshot(page, "a-rerun-live")
+    assert not page.errors, page.errors
+
+
+def test_kernel_restart_shows_what_the_page_showed_last(lab: LabServer, page: Any) -> None:
+    """(b) A kernel restart (REST API) gives Python no chance to send a final bundle: the view keeps the
+    page's own last picture (state changed after display, by the browser and by Python), one notice."""
+    open_notebook(page, lab, lab.write_notebook("restart.ipynb", [APP]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    app_frame(page).locator("input.text").fill("typed after display")
+    assert "OK" in execute(page, 1, wait_for_state("server.state.text == 'typed after display'"))
+    execute(page, 2, "server.state.message = 'changed after display'")
+    app_frame(page).locator(".message").filter(has_text="changed after display").wait_for()
+
+    response = lab.http(f"api/kernels/{kernel_id(page)}/restart", method="POST")
+    assert response.status_code == 200, response.text
+    wait_state(page, output, "kernel-restarted")
+    assert_one_notice(output, "restarted")
+    assert "changed after display" in snapshot_text(output)  # not the display-time snapshot
+    assert snapshot_input(output, "text") == "typed after display"
+    screenshot(page, "b-kernel-restarted")
+    assert not page.errors, page.errors
+
+
+def _save_close(page: Any) -> None:
+    page.evaluate(f"async () => {{ const nb = {NOTEBOOK}; await nb.context.save(); nb.close(); }}")
+    page.locator(".jp-Notebook").wait_for(state="detached")
+
+
+def _reopen(page: Any, server: LabServer, name: str, server_id: str) -> tuple[Any, list[tuple[str, int | None]]]:
+    """Reopen a saved notebook in a fresh page, recording requests to the server's page from the start."""
+    requests = record_requests(page, server_id)
+    open_notebook(page, server, name)
+    output = view(page, 0)
+    output.wait_for()
+    return output, requests
+
+
+def test_saved_notebook_reopened_shows_its_snapshot(lab: LabServer, page: Any) -> None:
+    """(c) Save, close and reopen while a kernel runs: the saved snapshot shows with a correct notice, never
+    "Start a kernel", no dead frame, and no request at all to the page of the stopped server."""
+    # A server stopped before saving: the saved bundle is final (state at stop); the same kernel still runs.
+    name = lab.write_notebook("saved_stopped.ipynb", [APP])
+    open_notebook(page, lab, name)
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    server_id = server_id_of(output)
+    execute(page, 1, "server.state.message = 'state at stop'")
+    app_frame(page).locator(".message").filter(has_text="state at stop").wait_for()
+    execute(page, 2, "server.stop()")
+    wait_state(page, output, "server-stopped")
+    _save_close(page)
+
+    output, requests = _reopen(page, lab, name, server_id)
+    wait_state(page, output, "server-stopped")
+    assert_one_notice(output, "server stopped")
+    assert "state at stop" in snapshot_text(output)
+    page.wait_for_timeout(1500)  # room for a request that must not come
+    assert requests == [], requests  # a final bundle is shown as it is: nothing to ask, nothing to load
+    screenshot(page, "c-reopened-server-stopped")
+
+    # A live view saved, then its kernel shut down: reopening starts another kernel. Only the bundle's
+    # display-time snapshot exists; the notebook has a kernel, so the notice must not ask to start one.
+    name = lab.write_notebook("saved_live.ipynb", [APP])
+    open_notebook(page, lab, name)
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    server_id, old_kernel = server_id_of(output), kernel_id(page)
+    _save_close(page)
+    sessions = [s for s in lab.http("api/sessions").json() if s["kernel"]["id"] == old_kernel]
+    for session in sessions:
+        assert lab.http(f"api/sessions/{session['id']}", method="DELETE").status_code == 204
+
+    output, requests = _reopen(page, lab, name, server_id)
+    assert kernel_id(page) != old_kernel
+    wait_state(page, output, "not-running")
+    assert_one_notice(output, "not running")
+    assert "hello from python" in snapshot_text(output)
+    page.wait_for_timeout(1500)  # room for a request that must not come
+    assert requests == [], requests
+    screenshot(page, "c-reopened-new-kernel")
+    assert not page.errors, page.errors
+
+
+LAB_FONT = """() => {
+    const probe = document.createElement('div');
+    probe.style.fontFamily = 'var(--jp-content-font-family)';
+    probe.style.color = 'var(--jp-content-font-color1)';
+    document.body.appendChild(probe);
+    const style = getComputedStyle(probe);
+    const found = [style.fontFamily, style.color];
+    probe.remove();
+    return found;
+}"""
+PAGE_LOOK = """() => {
+    const style = getComputedStyle(document.querySelector('.message'));
+    return [style.fontFamily, style.color, getComputedStyle(document.documentElement).colorScheme];
+}"""
+
+
+def test_unstyled_layout_follows_the_notebook_theme(lab: LabServer, page: Any) -> None:
+    """(d) A DivLayout without styles renders in Lab's content font and colour; switching Lab to its dark
+    theme switches the page's colour scheme and text colour. The same for ``server.widget`` (the anywidget
+    view, which renders without our extension's help), shown beside it."""
+    open_notebook(page, lab, lab.write_notebook("theme.ipynb", [APP, "server.widget"]))
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    run_cell(page, 1)
+    page.locator(".jp-Notebook .jp-Cell").nth(1).frame_locator(".trame-jupyter-widget-frame").locator(
+        ".message"
+    ).wait_for()
+    frames = [f for f in page.frames if "/trame-jupyter/" in f.url]
+    assert len(frames) == 2, [f.url for f in page.frames]  # the output's page and the widget's
+    lab_font, lab_color = page.evaluate(LAB_FONT)
+    assert "serif" in lab_font and not lab_font.lower().startswith(("serif", "times")), lab_font
+    for frame in frames:
+        frame.wait_for_function(
+            "(font) => getComputedStyle(document.querySelector('.message')).fontFamily === font", arg=lab_font
+        )
+        font, color, scheme = frame.evaluate(PAGE_LOOK)
+        assert (font, color, scheme) == (lab_font, lab_color, "light"), frame.url
+    screenshot(page, "d-theme-light")
+
+    try:
+        command(page, "apputils:change-theme", {"theme": "JupyterLab Dark"})
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+        dark_font, dark_color = page.evaluate(LAB_FONT)
+        assert dark_color != lab_color, dark_color
+        for frame in frames:
+            frame.wait_for_function(
+                "() => getComputedStyle(document.documentElement).colorScheme === 'dark'", timeout=10_000
+            )
+            assert frame.evaluate(PAGE_LOOK)[:2] == [dark_font, dark_color], frame.url
+        screenshot(page, "d-theme-dark")
+    finally:
+        command(page, "apputils:change-theme", {"theme": "JupyterLab Light"})
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
+    assert not page.errors, page.errors
