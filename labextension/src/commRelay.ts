@@ -9,8 +9,8 @@
  * kernel of the notebook showing the view, and only to the server of the view's bundle, whatever the
  * page claims.
  *
- * Files: one more comm of the view, opened when first needed, fetches the server's files
- * (`{type: "fetch"}`, `pageLoader.ts`): the page itself when the view loads it over the comm
+ * Files: one more comm of the view, opened when first needed, fetches the server's files (`{type: "fetch"}`,
+ * the page loader of `@trame-jupyter/common`): the page itself when the view loads it over the comm
  * (`fetch`), and what the page asks for (`MESSAGE_FETCH`: widget packages' scripts and styles).
  */
 import type { Kernel } from '@jupyterlab/services';
@@ -25,9 +25,11 @@ import {
   MESSAGE_COMM_FRAME,
   MESSAGE_COMM_OPEN,
   MESSAGE_FETCH,
-  MESSAGE_FETCH_REPLY
-} from './contract';
-import { FetchClient, IFetchReply, ownBuffer } from './pageLoader';
+  MESSAGE_FETCH_REPLY,
+  FetchClient,
+  IFetchReply,
+  ownBuffer
+} from '@trame-jupyter/common';
 
 /** What the relay uses of a kernel connection. */
 export type IRelayKernel = Pick<Kernel.IKernelConnection, 'createComm' | 'statusChanged' | 'disposed'>;

@@ -12,7 +12,8 @@
  * Transport. The page reaches its server through the Jupyter proxy (its own websocket), or through the
  * kernel comm (`transportChoice.ts`): forced by the bundle, or, by default, when the proxy does not reach
  * the server (a kernel behind a gateway or on another host) but the comm does. Over the comm the page
- * itself is fetched through it too (`pageLoader.ts`) and shown from `blob:` URLs in a `srcdoc` frame.
+ * itself is fetched through it too (`loadPage` of `@trame-jupyter/common`) and shown from `blob:` URLs in
+ * a `srcdoc` frame.
  *
  * No dead page is ever requested. Before loading a page (first render, re-attach, a saved output, a
  * reload) the view asks the server extension whether the server is there (`kernelStatus.ts`); a final
@@ -39,16 +40,26 @@ import { LabIcon, launchIcon, refreshIcon, runIcon, tabIcon } from '@jupyterlab/
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
+import {
+  commPageHref,
+  currentTheme,
+  EMBED_JUPYTER,
+  EMBED_PARAM,
+  loadPage,
+  MAX_HEIGHT,
+  MESSAGE_SIZE,
+  MESSAGE_SNAPSHOT,
+  MESSAGE_STATUS,
+  onThemeChanged,
+  themeMessage
+} from '@trame-jupyter/common';
+
 import { ITrameBundle, MIME_TYPE, parseBundle, samePage } from './bundle';
 import { CommRelay } from './commRelay';
-import { commPageHref, loadPage } from './pageLoader';
 import { PageTransport, probeProxy, ProxyProbe, sessionUrl, transportMode, triesComm } from './transportChoice';
-import { MAX_HEIGHT, MESSAGE_SIZE, MESSAGE_SNAPSHOT, MESSAGE_STATUS } from './contract';
-import { EMBED_JUPYTER, EMBED_PARAM } from './embed';
 import { getHost, onHostChanged } from './host';
 import { checkKernel, Verdict } from './kernelStatus';
 import { HeightFollower, MIN_HEIGHT } from './sizing';
-import { currentTheme, onThemeChanged, themeMessage } from './theme';
 import { EXTENSION_VERSION } from './version';
 import {
   CheckReason,

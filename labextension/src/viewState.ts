@@ -6,7 +6,8 @@
  * A view that is not live never shows an empty or dimmed frame: it shows the last snapshot of the app
  * (sanitized), with at most one short notice above it.
  */
-import { MAX_PAGE_SNAPSHOT } from './contract';
+import { MAX_PAGE_SNAPSHOT } from '@trame-jupyter/common';
+
 import type { Verdict } from './kernelStatus';
 
 export type ViewState =

@@ -14,17 +14,18 @@
 //
 // Channel 0 is the view's own (pages number theirs from 1): `fetch(path)` asks the kernel for one of the
 // server's files on it (`{type: COMM_MESSAGE.FETCH, id, path}` → `{type: COMM_MESSAGE.FETCH_REPLY, id,
-// status, mime, reason}` + the body as the one buffer, pageLoader.ts's FetchClient), to load the page
-// where no HTTP route reaches the server, and for the files the page asks for (`MESSAGE_FETCH`).
+// status, mime, reason}` + the body as the one buffer, `FetchClient` of @trame-jupyter/common), to load
+// the page where no HTTP route reaches the server, and for the files the page asks for (`MESSAGE_FETCH`).
 import {
   COMM_MESSAGE,
+  FetchClient,
   MESSAGE_COMM_CLOSE,
   MESSAGE_COMM_FRAME,
   MESSAGE_COMM_OPEN,
   MESSAGE_FETCH,
   MESSAGE_FETCH_REPLY,
-} from '@trame-jupyter/contract';
-import { FetchClient, ownBuffer } from '@trame-jupyter/page-loader';
+  ownBuffer,
+} from '@trame-jupyter/common';
 
 /** The view's own channel, for fetches. */
 export const FETCH_CHANNEL = 0;

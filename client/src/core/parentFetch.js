@@ -1,8 +1,7 @@
 // Fetching the server's files through the embedding window (a page whose transport is the comm): the
 // window relays each request over the kernel comm (labextension/src/commRelay.ts) and posts the reply
 // back, its body an ArrayBuffer moved across `postMessage`.
-import { FetchClient } from '@trame-jupyter/page-loader';
-import { MESSAGE_FETCH, MESSAGE_FETCH_REPLY, COMM_MESSAGE } from '@trame-jupyter/contract';
+import { COMM_MESSAGE, FetchClient, MESSAGE_FETCH, MESSAGE_FETCH_REPLY } from '@trame-jupyter/common';
 
 /**
  * A `fetchFile(path) => Promise<{status, mime, reason, body}>` going through `parent`.

@@ -3,9 +3,9 @@
  * where `server.widget` renders there) mapped to the contract's `THEME_VARIABLES`, posted to each frame
  * (`MESSAGE_THEME`) when it loads and when the theme changes. The page uses them as the defaults of its
  * base stylesheet; an app's own styles still win. Shared with the anywidget front end
- * (`@trame-jupyter/theme`), so both kinds of view look the same in one notebook.
+ * (`@trame-jupyter/common`), so both kinds of view look the same in one notebook.
  */
-import { MESSAGE_THEME, ThemeVariable } from './contract';
+import { MESSAGE_THEME, type ThemeVariable } from './contract.js';
 
 /** The theme part of a `MESSAGE_THEME` message. */
 export interface ITheme {

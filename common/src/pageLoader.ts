@@ -4,15 +4,14 @@
  * page is shown from HTML whose references are rewritten to those URLs (an iframe's `srcdoc`).
  *
  * Carrier-agnostic on purpose: the JupyterLab renderer feeds `FetchClient` from a kernel comm, the
- * anywidget front end from its widget's messages; both call `loadPage`. It imports only the contract,
- * so any bundle (the labextension's webpack, the client's Vite) can take it as it is.
+ * anywidget front end from its widget's messages; both call `loadPage`. It imports only the contract.
  *
  * What this does not make work: URLs *inside* the fetched files that are relative to them (a stylesheet's
  * `url(fonts/x.woff2)`, a script's `import('./chunk.js')` or `new URL('x', import.meta.url)`) resolve
  * against the `blob:` URL and fail; the page's own build has no such references. Absolute URLs (CDNs)
  * load as usual.
  */
-import { COMM_MESSAGE, FETCH_STATUSES, TRANSPORT_PARAM } from './contract';
+import { COMM_MESSAGE, FETCH_STATUSES, TRANSPORT_PARAM } from './contract.js';
 
 /** A file fetched from the server (`body` when `status` is 200). */
 export interface IFetchReply {
