@@ -1,8 +1,9 @@
 /**
  * The contract between the Python package and its front ends, in one place, versioned: the TypeScript
- * twin of `trame_jupyter/contract.py`. The JupyterLab extension imports it, and so does the browser
- * client (through its bundler). `__tests__/contract.test.ts` fails when the two twins disagree; change
- * both together, and bump `PROTOCOL_VERSION` when a change is not backward compatible.
+ * twin of the Python module `trame_jupyter.core.contract`. The JupyterLab extension, the browser page and
+ * the anywidget front end import it from `@trame-jupyter/common`. `__tests__/contract.test.ts` reads both
+ * modules and fails when their UPPER_CASE constants differ (a name on one side only, or another value):
+ * change both together, and bump `PROTOCOL_VERSION` when a change is not backward compatible.
  *
  * This module imports nothing, so any bundle (and any test runner) can take it as it is.
  */
@@ -205,42 +206,3 @@ export const KEY = Object.freeze({
   TITLE: 'trame__title',
   FAVICON: 'trame__favicon'
 });
-
-/** The contract as plain data: what `trame_jupyter.contract.as_dict()` must equal. */
-export const CONTRACT = {
-  PROTOCOL_VERSION,
-  MIME_TYPE,
-  BUNDLE_FIELDS,
-  ROUTE,
-  SERVER_ID_PATTERN,
-  SESSION_PATH,
-  WS_PATH,
-  API_SERVERS_PATH,
-  API_KERNELS_PATH,
-  REASON_NOT_REGISTERED,
-  COMM_TARGET,
-  COMM_OPEN_BATCHES,
-  COMM_MESSAGE,
-  FETCH_STATUSES,
-  COMM_CLOSE_NOT_FOUND,
-  TRANSPORTS,
-  TRANSPORT_PARAM,
-  MESSAGE_SIZE,
-  MESSAGE_STATUS,
-  STATUSES,
-  MESSAGE_SNAPSHOT,
-  MAX_PAGE_SNAPSHOT,
-  MESSAGE_THEME,
-  THEME_VARIABLES,
-  MESSAGE_COMM_OPEN,
-  MESSAGE_COMM_FRAME,
-  MESSAGE_COMM_CLOSE,
-  MESSAGE_FETCH,
-  MESSAGE_FETCH_REPLY,
-  MIN_HEIGHT,
-  MAX_HEIGHT,
-  RPC,
-  TOPIC,
-  RESERVED_PREFIX,
-  KEY
-};
