@@ -45,7 +45,40 @@ export {
   TRANSPORTS,
   WS_PATH
 } from './contract.js';
-export type { IBundle, Status, ThemeVariable, Transport } from './contract.js';
+export type {
+  CommMessage,
+  IBundle,
+  IChannelMessage,
+  ICommCloseData,
+  ICommCloseMessage,
+  ICommFetch,
+  ICommFetchReply,
+  ICommFrame,
+  ICommFrameMessage,
+  ICommOpenData,
+  ICommOpenMessage,
+  IFetchMessage,
+  IFetchReplyMessage,
+  IFromPage,
+  ISizeMessage,
+  ISnapshotMessage,
+  IStatusMessage,
+  ITheme,
+  IThemeMessage,
+  IWidgetChannel,
+  IWidgetCloseMessage,
+  IWidgetFetchMessage,
+  IWidgetFetchReplyMessage,
+  IWidgetFrameMessage,
+  IWidgetOpenMessage,
+  PageMessage,
+  Status,
+  ThemeVariable,
+  Transport,
+  Untrusted,
+  WidgetMessage,
+  WindowMessage
+} from './contract.js';
 
 export {
   commPageHref,
@@ -75,6 +108,5 @@ export {
   themeMessage,
   themeValue
 } from './theme.js';
-export type { ITheme } from './theme.js';
 
 export { EMBED_JUPYTER, EMBED_PARAM } from './embed.js';

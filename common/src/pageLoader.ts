@@ -11,7 +11,14 @@
  * against the `blob:` URL and fail; the page's own build has no such references. Absolute URLs (CDNs)
  * load as usual.
  */
-import { COMM_MESSAGE, FETCH_STATUSES, TRANSPORT_PARAM } from './contract.js';
+import {
+  COMM_MESSAGE,
+  FETCH_STATUSES,
+  type ICommFetch,
+  type ICommFetchReply,
+  TRANSPORT_PARAM,
+  type Untrusted
+} from './contract.js';
 
 /** A file fetched from the server (`body` when `status` is 200). */
 export interface IFetchReply {
@@ -47,7 +54,7 @@ export function ownBuffer(buffer: ArrayBuffer | ArrayBufferView): ArrayBuffer {
  * and the carrier's incoming messages go to `receive` (which says whether one was a fetch reply).
  */
 export class FetchClient {
-  constructor(send: (data: Record<string, unknown>, buffers: ArrayBuffer[]) => void, timeoutMs = FETCH_TIMEOUT_MS) {
+  constructor(send: (data: ICommFetch, buffers: ArrayBuffer[]) => void, timeoutMs = FETCH_TIMEOUT_MS) {
     this._send = send;
     this._timeoutMs = timeoutMs;
   }
@@ -74,7 +81,7 @@ export class FetchClient {
 
   /** A message of the carrier: true if it was a fetch reply (then it is taken). */
   receive(data: unknown, buffers: ReadonlyArray<ArrayBuffer | ArrayBufferView> = []): boolean {
-    const reply = data as { type?: unknown; id?: unknown; status?: unknown; mime?: unknown; reason?: unknown } | null;
+    const reply = data as Untrusted<ICommFetchReply> | null;
     if (!reply || typeof reply !== 'object' || reply.type !== COMM_MESSAGE.FETCH_REPLY) {
       return false;
     }
@@ -108,7 +115,7 @@ export class FetchClient {
     return pending;
   }
 
-  private _send: (data: Record<string, unknown>, buffers: ArrayBuffer[]) => void;
+  private _send: (data: ICommFetch, buffers: ArrayBuffer[]) => void;
   private _timeoutMs: number;
   private _lastId = 0;
   private _failed: string | null = null;

@@ -21,14 +21,21 @@ import {
   COMM_MESSAGE,
   COMM_OPEN_BATCHES,
   COMM_TARGET,
+  CommMessage,
+  FetchClient,
+  ICommCloseData,
+  ICommFrame,
+  ICommOpenData,
+  IFetchReply,
   MESSAGE_COMM_CLOSE,
   MESSAGE_COMM_FRAME,
   MESSAGE_COMM_OPEN,
   MESSAGE_FETCH,
   MESSAGE_FETCH_REPLY,
-  FetchClient,
-  IFetchReply,
-  ownBuffer
+  ownBuffer,
+  PageMessage,
+  Untrusted,
+  WindowMessage
 } from '@trame-jupyter/common';
 
 /** What the relay uses of a kernel connection. */
@@ -47,7 +54,7 @@ export interface ICommRelayOptions {
   /** The kernel to open comms on (the notebook's), or null when there is none now. */
   kernel: () => IRelayKernel | null;
   /** Post a message to the page, moving `transfer`. */
-  post: (message: Record<string, unknown>, transfer: Transferable[]) => void;
+  post: (message: WindowMessage, transfer: Transferable[]) => void;
   /**
    * The kernel of an open channel restarted or shut down: its server is gone with it. Where nothing else
    * can tell (a kernel behind a gateway is unknown to our server extension), this is how the view knows.
@@ -88,10 +95,7 @@ export class CommRelay {
   }
 
   /** A message from the page, for the server `serverId` (the view's, not the page's word). */
-  handle(
-    data: { type?: unknown; channel?: unknown; frame?: unknown; id?: unknown; path?: unknown },
-    serverId: string
-  ): void {
+  handle(data: Untrusted<PageMessage>, serverId: string): void {
     if (data.type === MESSAGE_FETCH) {
       this._fetchForPage(data.id, data.path, serverId);
       return;
@@ -105,7 +109,7 @@ export class CommRelay {
     } else if (data.type === MESSAGE_COMM_FRAME) {
       const comm = this._comms.get(channel)?.comm;
       if (comm && !comm.isDisposed && data.frame instanceof ArrayBuffer) {
-        comm.send({ type: COMM_MESSAGE.FRAME }, undefined, [data.frame]);
+        comm.send(json<ICommFrame>({ type: COMM_MESSAGE.FRAME }), undefined, [data.frame]);
       }
     } else if (data.type === MESSAGE_COMM_CLOSE) {
       this._close(channel);
@@ -142,7 +146,7 @@ export class CommRelay {
       if (!comm || comm.isDisposed) {
         throw new Error('the comm to the kernel is closed');
       }
-      comm.send(data as JSONObject, undefined, buffers);
+      comm.send(json(data), undefined, buffers);
     });
     const files: IFiles = { serverId, client, close: () => undefined };
     if (!kernel) {
@@ -168,7 +172,7 @@ export class CommRelay {
       client.receive(msg.content.data, msg.buffers ?? []);
     };
     opened.onClose = msg => {
-      const data = (msg.content.data ?? {}) as { code?: unknown; reason?: unknown };
+      const data = (msg.content.data ?? {}) as Untrusted<ICommCloseData>;
       const reason = typeof data.reason === 'string' ? data.reason : 'the kernel closed the comm';
       lost(reason);
       files.closeCode = typeof data.code === 'number' ? data.code : 1006;
@@ -183,7 +187,7 @@ export class CommRelay {
         }
       }
     };
-    opened.open({ server_id: serverId });
+    opened.open(json<ICommOpenData>({ server_id: serverId }));
     return files;
   }
 
@@ -221,7 +225,7 @@ export class CommRelay {
     const stop = watchKernel(kernel, lost);
     this._comms.set(channel, { comm, stop });
     comm.onMsg = msg => {
-      const data = msg.content.data as { type?: unknown } | undefined;
+      const data = msg.content.data as Untrusted<CommMessage> | undefined;
       const buffers = msg.buffers ?? [];
       if (data?.type !== COMM_MESSAGE.FRAME) {
         return;
@@ -239,12 +243,12 @@ export class CommRelay {
       }
       this._comms.delete(channel);
       open.stop();
-      const data = (msg.content.data ?? {}) as { code?: unknown; reason?: unknown };
+      const data = (msg.content.data ?? {}) as Untrusted<ICommCloseData>;
       const code = typeof data.code === 'number' ? data.code : 1006;
       const reason = typeof data.reason === 'string' ? data.reason : 'the kernel closed the comm';
       this._post({ type: MESSAGE_COMM_CLOSE, channel, code, reason }, []);
     };
-    comm.open({ server_id: serverId, [COMM_OPEN_BATCHES]: true });
+    comm.open(json<ICommOpenData>({ server_id: serverId, [COMM_OPEN_BATCHES]: true }));
     this._post({ type: MESSAGE_COMM_OPEN, channel }, []);
   }
 
@@ -266,10 +270,15 @@ export class CommRelay {
   }
 
   private _kernel: () => IRelayKernel | null;
-  private _post: (message: Record<string, unknown>, transfer: Transferable[]) => void;
+  private _post: (message: WindowMessage, transfer: Transferable[]) => void;
   private _onKernelGone: (gone: KernelGone) => void;
   private _comms = new Map<number, { comm: Kernel.IComm; stop: () => void }>();
   private _files: IFiles | null = null;
+}
+
+/** A message of the contract as the JSON data a comm sends (its interfaces have no index signature). */
+function json<T extends object>(message: T): JSONObject {
+  return message as unknown as JSONObject;
 }
 
 /** The comm of a view that fetches files. */

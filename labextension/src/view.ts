@@ -51,7 +51,10 @@ import {
   MESSAGE_SNAPSHOT,
   MESSAGE_STATUS,
   onThemeChanged,
-  themeMessage
+  PageMessage,
+  themeMessage,
+  Untrusted,
+  WindowMessage
 } from '@trame-jupyter/common';
 
 import { ITrameBundle, MIME_TYPE, parseBundle, samePage } from './bundle';
@@ -500,7 +503,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
     if (!source || event.source !== source || this._frameUrl === null) {
       return;
     }
-    const data = event.data as { type?: unknown; server_id?: unknown; height?: unknown; status?: unknown; html?: unknown };
+    const data = event.data as Untrusted<PageMessage> | null;
     if (!data || typeof data !== 'object') {
       return;
     }
@@ -550,7 +553,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
   }
 
   /** Post to the page (moving `transfer`), if one of ours is loaded. */
-  private _postToPage(message: unknown, transfer: Transferable[] = []): void {
+  private _postToPage(message: WindowMessage, transfer: Transferable[] = []): void {
     const target = this._frame.contentWindow;
     if (!target || this._frameUrl === null) {
       return;

@@ -109,6 +109,7 @@ function render({ model, el }) {
   const onWindowMessage = (event) => {
     // Only this view's page speaks to this relay.
     if (!frame.contentWindow || event.source !== frame.contentWindow) return;
+    /** @type {import('@trame-jupyter/common').Untrusted<import('@trame-jupyter/common').PageMessage>} */
     const data = event.data;
     if (!data || typeof data !== 'object') return;
     if (!heard) {

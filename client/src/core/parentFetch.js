@@ -12,9 +12,12 @@ import { COMM_MESSAGE, FetchClient, MESSAGE_FETCH, MESSAGE_FETCH_REPLY } from '@
  */
 export function parentFetch({ self, parent, serverId }) {
   const client = new FetchClient((data) => {
-    parent.postMessage({ type: MESSAGE_FETCH, server_id: serverId, id: data.id, path: data.path }, '*');
+    /** @type {import('@trame-jupyter/common').IFetchMessage} */
+    const request = { type: MESSAGE_FETCH, server_id: serverId, id: data.id, path: data.path };
+    parent.postMessage(request, '*');
   });
   self.addEventListener('message', (event) => {
+    /** @type {import('@trame-jupyter/common').Untrusted<import('@trame-jupyter/common').IFetchReplyMessage>} */
     const data = event.data;
     // Only the embedding window answers, and only with replies.
     if (event.source !== parent || !data || typeof data !== 'object' || data.type !== MESSAGE_FETCH_REPLY) return;
