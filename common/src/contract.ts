@@ -5,6 +5,11 @@
  * modules and fails when their UPPER_CASE constants differ (a name on one side only, or another value):
  * change both together, and bump `PROTOCOL_VERSION` when a change is not backward compatible.
  *
+ * Every message that crosses a boundary has an interface here. Those of the kernel's side have Python
+ * twins (TypedDicts) of the same names: `IBundle` (`Bundle`), `ICommOpenData`, `ICommFrameMessage`,
+ * `ICommFetchMessage`, `ICommFetchReply`, `ICommCloseData`, `IWidgetChannelOpen`, `IWidgetChannelClose`
+ * (without the `I`). The messages between a page and its embedding window are the front ends' own.
+ *
  * This module imports nothing, so any bundle (and any test runner) can take it as it is.
  */
 
@@ -119,19 +124,19 @@ export interface ICommOpenData {
 }
 
 /** Both ways: one wslink frame as the message's one buffer (kernel -> front end: one or more, in order). */
-export interface ICommFrame {
+export interface ICommFrameMessage {
   readonly type: typeof COMM_MESSAGE.FRAME;
 }
 
 /** Front end -> kernel: fetch one of the server's files (`path` relative to the server root). */
-export interface ICommFetch {
+export interface ICommFetchMessage {
   readonly type: typeof COMM_MESSAGE.FETCH;
   /** Picked by the front end, echoed in the reply. */
   readonly id: number;
   readonly path: string;
 }
 
-/** Kernel -> front end: the answer to `ICommFetch`; the body is the one buffer when `status` is 200. */
+/** Kernel -> front end: the answer to `ICommFetchMessage`; the body is the one buffer when `status` is 200. */
 export interface ICommFetchReply {
   readonly type: typeof COMM_MESSAGE.FETCH_REPLY;
   readonly id: number;
@@ -142,7 +147,7 @@ export interface ICommFetchReply {
 }
 
 /** A message of the comm (its data; the frames and file bodies are its buffers). */
-export type CommMessage = ICommFrame | ICommFetch | ICommFetchReply;
+export type CommMessage = ICommFrameMessage | ICommFetchMessage | ICommFetchReply;
 
 /** Kernel -> front end, the data of the comm's close: a websocket close code and why. */
 export interface ICommCloseData {
@@ -246,27 +251,28 @@ export const MESSAGE_FETCH = 'trame-jupyter:fetch';
 export const MESSAGE_FETCH_REPLY = 'trame-jupyter:fetch-reply';
 
 /**
- * What the comm messages between a page and its window carry: the page's channel, and its server id
- * (always from the page; from the window, only where it adds it: the anywidget front end does).
+ * What the messages of the relay between a page and its window (the page's connections carried over a
+ * kernel comm) carry: the page's channel, and its server id (always from the page; from the window, only
+ * where it adds it: the anywidget front end does).
  */
-export interface IChannelMessage {
+export interface IRelayChannel {
   readonly channel: number;
   readonly server_id?: string | null;
 }
 
 /** Page -> window: open a comm for this channel; window -> page: it is open. */
-export interface ICommOpenMessage extends IChannelMessage {
+export interface IRelayOpenMessage extends IRelayChannel {
   readonly type: typeof MESSAGE_COMM_OPEN;
 }
 
 /** Both ways: one wslink frame (moved in the transfer list). */
-export interface ICommFrameMessage extends IChannelMessage {
+export interface IRelayFrameMessage extends IRelayChannel {
   readonly type: typeof MESSAGE_COMM_FRAME;
   readonly frame: ArrayBuffer;
 }
 
 /** Both ways: the channel's comm is closed (a websocket close code and why). */
-export interface ICommCloseMessage extends IChannelMessage {
+export interface IRelayCloseMessage extends IRelayChannel {
   readonly type: typeof MESSAGE_COMM_CLOSE;
   readonly code: number;
   readonly reason: string;
@@ -296,13 +302,13 @@ export type PageMessage =
   | ISizeMessage
   | IStatusMessage
   | ISnapshotMessage
-  | ICommOpenMessage
-  | ICommFrameMessage
-  | ICommCloseMessage
+  | IRelayOpenMessage
+  | IRelayFrameMessage
+  | IRelayCloseMessage
   | IFetchMessage;
 
 /** Every message an embedding window posts to its page. */
-export type WindowMessage = IThemeMessage | ICommOpenMessage | ICommFrameMessage | ICommCloseMessage | IFetchReplyMessage;
+export type WindowMessage = IThemeMessage | IRelayOpenMessage | IRelayFrameMessage | IRelayCloseMessage | IFetchReplyMessage;
 
 // -- the anywidget front end (`server.widget`) <-> kernel: the widget's custom messages --------------
 // Each message is what a comm of `COMM_TARGET` carries, plus the channel it belongs to: on the wire
@@ -315,30 +321,30 @@ export interface IWidgetChannel {
 }
 
 /** Front end -> kernel: open the channel; kernel -> front end: it reaches the server. */
-export interface IWidgetOpenMessage extends IWidgetChannel {
+export interface IWidgetChannelOpen extends IWidgetChannel {
   readonly type: typeof MESSAGE_COMM_OPEN;
 }
 
 /** Front end -> kernel: the channel is closed (no code); kernel -> front end: closed, with code and reason. */
-export interface IWidgetCloseMessage extends IWidgetChannel {
+export interface IWidgetChannelClose extends IWidgetChannel {
   readonly type: typeof MESSAGE_COMM_CLOSE;
   readonly code?: number;
   readonly reason?: string;
 }
 
 /** Both ways on a page channel: wslink frames as buffers. */
-export interface IWidgetFrameMessage extends ICommFrame, IWidgetChannel {}
+export interface IWidgetFrameMessage extends ICommFrameMessage, IWidgetChannel {}
 
 /** Front end -> kernel on the view's channel: fetch a file. */
-export interface IWidgetFetchMessage extends ICommFetch, IWidgetChannel {}
+export interface IWidgetFetchMessage extends ICommFetchMessage, IWidgetChannel {}
 
 /** Kernel -> front end on the view's channel: the file (its body the one buffer). */
 export interface IWidgetFetchReplyMessage extends ICommFetchReply, IWidgetChannel {}
 
 /** Every custom message of the widget, both ways. */
 export type WidgetMessage =
-  | IWidgetOpenMessage
-  | IWidgetCloseMessage
+  | IWidgetChannelOpen
+  | IWidgetChannelClose
   | IWidgetFrameMessage
   | IWidgetFetchMessage
   | IWidgetFetchReplyMessage;

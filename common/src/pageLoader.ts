@@ -14,7 +14,7 @@
 import {
   COMM_MESSAGE,
   FETCH_STATUSES,
-  type ICommFetch,
+  type ICommFetchMessage,
   type ICommFetchReply,
   TRANSPORT_PARAM,
   type Untrusted
@@ -54,7 +54,7 @@ export function ownBuffer(buffer: ArrayBuffer | ArrayBufferView): ArrayBuffer {
  * and the carrier's incoming messages go to `receive` (which says whether one was a fetch reply).
  */
 export class FetchClient {
-  constructor(send: (data: ICommFetch, buffers: ArrayBuffer[]) => void, timeoutMs = FETCH_TIMEOUT_MS) {
+  constructor(send: (data: ICommFetchMessage, buffers: ArrayBuffer[]) => void, timeoutMs = FETCH_TIMEOUT_MS) {
     this._send = send;
     this._timeoutMs = timeoutMs;
   }
@@ -115,7 +115,7 @@ export class FetchClient {
     return pending;
   }
 
-  private _send: (data: ICommFetch, buffers: ArrayBuffer[]) => void;
+  private _send: (data: ICommFetchMessage, buffers: ArrayBuffer[]) => void;
   private _timeoutMs: number;
   private _lastId = 0;
   private _failed: string | null = null;

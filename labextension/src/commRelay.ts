@@ -24,7 +24,7 @@ import {
   CommMessage,
   FetchClient,
   ICommCloseData,
-  ICommFrame,
+  ICommFrameMessage,
   ICommOpenData,
   IFetchReply,
   MESSAGE_COMM_CLOSE,
@@ -109,7 +109,7 @@ export class CommRelay {
     } else if (data.type === MESSAGE_COMM_FRAME) {
       const comm = this._comms.get(channel)?.comm;
       if (comm && !comm.isDisposed && data.frame instanceof ArrayBuffer) {
-        comm.send(json<ICommFrame>({ type: COMM_MESSAGE.FRAME }), undefined, [data.frame]);
+        comm.send(json<ICommFrameMessage>({ type: COMM_MESSAGE.FRAME }), undefined, [data.frame]);
       }
     } else if (data.type === MESSAGE_COMM_CLOSE) {
       this._close(channel);

@@ -8,9 +8,9 @@ import { RELAY_MESSAGE } from './protocol.js';
 
 /**
  * The messages of a channel, both ways (`@trame-jupyter/common`'s contract).
- * @typedef {import('@trame-jupyter/common').ICommOpenMessage
- *   | import('@trame-jupyter/common').ICommFrameMessage
- *   | import('@trame-jupyter/common').ICommCloseMessage} ChannelMessage
+ * @typedef {import('@trame-jupyter/common').IRelayOpenMessage
+ *   | import('@trame-jupyter/common').IRelayFrameMessage
+ *   | import('@trame-jupyter/common').IRelayCloseMessage} ChannelMessage
  */
 
 const CONNECTING = 0;
