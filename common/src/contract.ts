@@ -308,7 +308,12 @@ export type PageMessage =
   | IFetchMessage;
 
 /** Every message an embedding window posts to its page. */
-export type WindowMessage = IThemeMessage | IRelayOpenMessage | IRelayFrameMessage | IRelayCloseMessage | IFetchReplyMessage;
+export type WindowMessage =
+  | IThemeMessage
+  | IRelayOpenMessage
+  | IRelayFrameMessage
+  | IRelayCloseMessage
+  | IFetchReplyMessage;
 
 // -- the anywidget front end (`server.widget`) <-> kernel: the widget's custom messages --------------
 // Each message is what a comm of `COMM_TARGET` carries, plus the channel it belongs to: on the wire
