@@ -1,12 +1,15 @@
-// JS unit tests of the browser client and the JupyterLab extension (`npm test`, run by scripts/test.sh).
-// The client's aliases (Vue's full build, the shared contract) apply to both.
+// JS unit tests of the workspace (`npm test`, run by scripts/test.sh): the shared code, the browser client
+// and the JupyterLab extension. The client's resolution applies to all: Vue's full build, and
+// `@trame-jupyter/common` from its TypeScript sources (the "source" export condition, here also for the
+// server-side resolution vitest runs tests with), so the tests need no build first.
 import { defineConfig } from 'vitest/config';
-import { alias } from './client/vite.config.mjs';
+import { alias, conditions } from './client/vite.config.mjs';
 
 export default defineConfig({
-  resolve: { alias },
+  resolve: { alias, conditions },
+  ssr: { resolve: { conditions } },
   test: {
-    include: ['client/__tests__/**/*.test.js', 'labextension/__tests__/**/*.test.ts'],
+    include: ['{common,client,labextension}/__tests__/**/*.test.{js,ts}'],
     environment: 'node',
   },
 });

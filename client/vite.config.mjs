@@ -1,22 +1,20 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, defaultClientConditions } from 'vite';
 
 export const alias = {
   // Layout templates arrive as strings at run time: the bundle needs Vue's build with the template
   // compiler (without this alias the build succeeds and pages are silently blank).
   vue: 'vue/dist/vue.esm-bundler.js',
-  // The front-end contract has one TypeScript source, shared with the JupyterLab extension.
-  '@trame-jupyter/contract': fileURLToPath(new URL('../labextension/src/contract.ts', import.meta.url)),
-  // Loading a page over a fetch function (a kernel comm, a widget's messages): shared by the page (its
-  // resources), the JupyterLab extension and the anywidget front end.
-  '@trame-jupyter/page-loader': fileURLToPath(new URL('../labextension/src/pageLoader.ts', import.meta.url)),
-  // The host's theme for the page: shared by the JupyterLab extension and the anywidget front end.
-  '@trame-jupyter/theme': fileURLToPath(new URL('../labextension/src/theme.ts', import.meta.url)),
 };
+
+// `@trame-jupyter/common` (the contract, the page loader, the theme; shared with the JupyterLab
+// extension) is taken from its TypeScript sources: its package.json exports them under the "source"
+// condition, before the built `lib/` that the extension's webpack uses.
+export const conditions = ['source', ...defaultClientConditions];
 
 export default defineConfig({
   base: './', // works under any path prefix (the Jupyter proxy serves it under trame-jupyter/<id>/)
-  resolve: { alias },
+  resolve: { alias, conditions },
   define: {
     __VUE_OPTIONS_API__: 'true', // plugins loaded with trame__vue_use may use the options API
     __VUE_PROD_DEVTOOLS__: 'false',

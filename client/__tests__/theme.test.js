@@ -2,10 +2,9 @@
 // only from the parent window; applying a new theme replaces the old one.
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { MESSAGE_THEME, THEME_VARIABLES } from '@trame-jupyter/contract';
-import { EMBED_JUPYTER, EMBED_PARAM } from '../src/core/protocol.js';
+import { EMBED_JUPYTER, EMBED_PARAM, MESSAGE_THEME, THEME_VARIABLES } from '@trame-jupyter/common';
+import { readPageOptions } from '../src/core/page.js';
 import { applyTheme, listenForTheme, MAX_THEME_VALUE, themeFromMessage } from '../src/core/theme.js';
-import * as renderer from '../../labextension/src/embed.ts';
 
 const message = (theme) => ({ type: MESSAGE_THEME, theme });
 
@@ -80,6 +79,8 @@ test('a theme is applied only when the parent window posts it', () => {
   assert.equal(listeners.length, 0);
 });
 
-test("the page's embed parameter is the renderer's", () => {
-  assert.deepEqual([EMBED_PARAM, EMBED_JUPYTER], [renderer.EMBED_PARAM, renderer.EMBED_JUPYTER]);
+test('the page knows it is embedded by the renderer from the parameter the renderer adds', () => {
+  const href = `http://localhost/trame-jupyter/srv/index.html?ui=main&${EMBED_PARAM}=${EMBED_JUPYTER}`;
+  assert.equal(readPageOptions(href).jupyterFrame, true);
+  assert.equal(readPageOptions('http://localhost/trame-jupyter/srv/index.html?ui=main').jupyterFrame, false);
 });

@@ -1,8 +1,8 @@
 // parseBundle: the documented shape renders; anything else is refused with readable reasons.
+import { PROTOCOL_VERSION } from '@trame-jupyter/common';
 import { expect, test } from 'vitest';
 
 import { parseBundle, samePage } from '../src/bundle';
-import { PROTOCOL_VERSION } from '../src/contract';
 
 const good = {
   protocol: 1,

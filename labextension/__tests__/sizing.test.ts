@@ -1,7 +1,8 @@
 // HeightFollower: content heights become frame heights, clamped, without jitter or oscillation.
 import { expect, test } from 'vitest';
 
-import { MAX_HEIGHT, MIN_HEIGHT } from '../src/contract';
+import { MAX_HEIGHT, MIN_HEIGHT } from '@trame-jupyter/common';
+
 import { HeightFollower, TOLERANCE, clampHeight } from '../src/sizing';
 
 function follower(): { applied: number[]; follow: HeightFollower } {

@@ -1,7 +1,8 @@
 // What a view shows: the decision table of its states, and which snapshot is the last picture.
 import { expect, test } from 'vitest';
 
-import { MAX_PAGE_SNAPSHOT } from '../src/contract';
+import { MAX_PAGE_SNAPSHOT } from '@trame-jupyter/common';
+
 import type { Verdict } from '../src/kernelStatus';
 import {
   chooseSnapshot,

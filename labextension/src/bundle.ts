@@ -1,9 +1,9 @@
 /**
- * Validation of the MIME data a kernel emits for a view (`contract.ts`, `IBundle`): a bundle that
- * does not have the documented shape is rejected with messages a user can read, never rendered as a
- * blank or wrong frame.
+ * Validation of the MIME data a kernel emits for a view (the contract's `IBundle`, from
+ * `@trame-jupyter/common`): a bundle that does not have the documented shape is rejected with messages a
+ * user can read, never rendered as a blank or wrong frame.
  */
-import { IBundle, MIME_TYPE, PROTOCOL_VERSION, ROUTE, SERVER_ID_PATTERN } from './contract';
+import { IBundle, MIME_TYPE, PROTOCOL_VERSION, ROUTE, SERVER_ID_PATTERN } from '@trame-jupyter/common';
 
 export { MIME_TYPE, ROUTE };
 

@@ -9,8 +9,8 @@
  * kernel of the notebook showing the view, and only to the server of the view's bundle, whatever the
  * page claims.
  *
- * Files: one more comm of the view, opened when first needed, fetches the server's files
- * (`{type: "fetch"}`, `pageLoader.ts`): the page itself when the view loads it over the comm
+ * Files: one more comm of the view, opened when first needed, fetches the server's files (`{type: "fetch"}`,
+ * the page loader of `@trame-jupyter/common`): the page itself when the view loads it over the comm
  * (`fetch`), and what the page asks for (`MESSAGE_FETCH`: widget packages' scripts and styles).
  */
 import type { Kernel } from '@jupyterlab/services';
@@ -21,13 +21,22 @@ import {
   COMM_MESSAGE,
   COMM_OPEN_BATCHES,
   COMM_TARGET,
+  CommMessage,
+  FetchClient,
+  ICommCloseData,
+  ICommFrameMessage,
+  ICommOpenData,
+  IFetchReply,
   MESSAGE_COMM_CLOSE,
   MESSAGE_COMM_FRAME,
   MESSAGE_COMM_OPEN,
   MESSAGE_FETCH,
-  MESSAGE_FETCH_REPLY
-} from './contract';
-import { FetchClient, IFetchReply, ownBuffer } from './pageLoader';
+  MESSAGE_FETCH_REPLY,
+  ownBuffer,
+  PageMessage,
+  Untrusted,
+  WindowMessage
+} from '@trame-jupyter/common';
 
 /** What the relay uses of a kernel connection. */
 export type IRelayKernel = Pick<Kernel.IKernelConnection, 'createComm' | 'statusChanged' | 'disposed'>;
@@ -45,7 +54,7 @@ export interface ICommRelayOptions {
   /** The kernel to open comms on (the notebook's), or null when there is none now. */
   kernel: () => IRelayKernel | null;
   /** Post a message to the page, moving `transfer`. */
-  post: (message: Record<string, unknown>, transfer: Transferable[]) => void;
+  post: (message: WindowMessage, transfer: Transferable[]) => void;
   /**
    * The kernel of an open channel restarted or shut down: its server is gone with it. Where nothing else
    * can tell (a kernel behind a gateway is unknown to our server extension), this is how the view knows.
@@ -86,10 +95,7 @@ export class CommRelay {
   }
 
   /** A message from the page, for the server `serverId` (the view's, not the page's word). */
-  handle(
-    data: { type?: unknown; channel?: unknown; frame?: unknown; id?: unknown; path?: unknown },
-    serverId: string
-  ): void {
+  handle(data: Untrusted<PageMessage>, serverId: string): void {
     if (data.type === MESSAGE_FETCH) {
       this._fetchForPage(data.id, data.path, serverId);
       return;
@@ -103,7 +109,7 @@ export class CommRelay {
     } else if (data.type === MESSAGE_COMM_FRAME) {
       const comm = this._comms.get(channel)?.comm;
       if (comm && !comm.isDisposed && data.frame instanceof ArrayBuffer) {
-        comm.send({ type: COMM_MESSAGE.FRAME }, undefined, [data.frame]);
+        comm.send(json<ICommFrameMessage>({ type: COMM_MESSAGE.FRAME }), undefined, [data.frame]);
       }
     } else if (data.type === MESSAGE_COMM_CLOSE) {
       this._close(channel);
@@ -140,7 +146,7 @@ export class CommRelay {
       if (!comm || comm.isDisposed) {
         throw new Error('the comm to the kernel is closed');
       }
-      comm.send(data as JSONObject, undefined, buffers);
+      comm.send(json(data), undefined, buffers);
     });
     const files: IFiles = { serverId, client, close: () => undefined };
     if (!kernel) {
@@ -166,7 +172,7 @@ export class CommRelay {
       client.receive(msg.content.data, msg.buffers ?? []);
     };
     opened.onClose = msg => {
-      const data = (msg.content.data ?? {}) as { code?: unknown; reason?: unknown };
+      const data = (msg.content.data ?? {}) as Untrusted<ICommCloseData>;
       const reason = typeof data.reason === 'string' ? data.reason : 'the kernel closed the comm';
       lost(reason);
       files.closeCode = typeof data.code === 'number' ? data.code : 1006;
@@ -181,7 +187,7 @@ export class CommRelay {
         }
       }
     };
-    opened.open({ server_id: serverId });
+    opened.open(json<ICommOpenData>({ server_id: serverId }));
     return files;
   }
 
@@ -219,7 +225,7 @@ export class CommRelay {
     const stop = watchKernel(kernel, lost);
     this._comms.set(channel, { comm, stop });
     comm.onMsg = msg => {
-      const data = msg.content.data as { type?: unknown } | undefined;
+      const data = msg.content.data as Untrusted<CommMessage> | undefined;
       const buffers = msg.buffers ?? [];
       if (data?.type !== COMM_MESSAGE.FRAME) {
         return;
@@ -237,12 +243,12 @@ export class CommRelay {
       }
       this._comms.delete(channel);
       open.stop();
-      const data = (msg.content.data ?? {}) as { code?: unknown; reason?: unknown };
+      const data = (msg.content.data ?? {}) as Untrusted<ICommCloseData>;
       const code = typeof data.code === 'number' ? data.code : 1006;
       const reason = typeof data.reason === 'string' ? data.reason : 'the kernel closed the comm';
       this._post({ type: MESSAGE_COMM_CLOSE, channel, code, reason }, []);
     };
-    comm.open({ server_id: serverId, [COMM_OPEN_BATCHES]: true });
+    comm.open(json<ICommOpenData>({ server_id: serverId, [COMM_OPEN_BATCHES]: true }));
     this._post({ type: MESSAGE_COMM_OPEN, channel }, []);
   }
 
@@ -264,10 +270,15 @@ export class CommRelay {
   }
 
   private _kernel: () => IRelayKernel | null;
-  private _post: (message: Record<string, unknown>, transfer: Transferable[]) => void;
+  private _post: (message: WindowMessage, transfer: Transferable[]) => void;
   private _onKernelGone: (gone: KernelGone) => void;
   private _comms = new Map<number, { comm: Kernel.IComm; stop: () => void }>();
   private _files: IFiles | null = null;
+}
+
+/** A message of the contract as the JSON data a comm sends (its interfaces have no index signature). */
+function json<T extends object>(message: T): JSONObject {
+  return message as unknown as JSONObject;
 }
 
 /** The comm of a view that fetches files. */

@@ -1,14 +1,14 @@
 /**
  * Is a view's server there, and if not, why: ask the server extension
- * (`GET trame-jupyter/api/kernels/<kernel_id>`, see `contract.ts`) about the kernel that made the
+ * (`GET trame-jupyter/api/kernels/<kernel_id>`, see the contract) about the kernel that made the
  * bundle, and compare with what the bundle recorded. A bundle that names no kernel is looked up in the
  * list of registered servers (`GET trame-jupyter/api/servers`).
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
+import { API_KERNELS_PATH, API_SERVERS_PATH, ROUTE } from '@trame-jupyter/common';
 
 import { ITrameBundle } from './bundle';
-import { API_KERNELS_PATH, API_SERVERS_PATH, ROUTE } from './contract';
 
 /**
  * - `running`: the kernel still runs this bundle's server (the page itself lost its connection);

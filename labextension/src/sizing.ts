@@ -3,7 +3,7 @@
  * (never of its viewport, so resizing the frame cannot feed back), and this decides what to apply.
  */
 
-import { MAX_HEIGHT, MIN_HEIGHT } from './contract';
+import { MAX_HEIGHT, MIN_HEIGHT } from '@trame-jupyter/common';
 
 /** Smallest and largest height applied, in CSS pixels (from the contract). */
 export { MAX_HEIGHT, MIN_HEIGHT };

@@ -5,7 +5,7 @@
  * on another host: its registration is not visible here), or answers 502, or does not answer at all.
  * No I/O here but `probeProxy`, whose fetch is given.
  */
-import { REASON_NOT_REGISTERED, SESSION_PATH, TRANSPORT_PARAM } from './contract';
+import { REASON_NOT_REGISTERED, SESSION_PATH, TRANSPORT_PARAM } from '@trame-jupyter/common';
 
 /** What the bundle asks for. */
 export type TransportMode = 'proxy' | 'comm' | 'auto';

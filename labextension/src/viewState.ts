@@ -6,7 +6,8 @@
  * A view that is not live never shows an empty or dimmed frame: it shows the last snapshot of the app
  * (sanitized), with at most one short notice above it.
  */
-import { MAX_PAGE_SNAPSHOT } from './contract';
+import { ISnapshotMessage, MAX_PAGE_SNAPSHOT, Untrusted } from '@trame-jupyter/common';
+
 import type { Verdict } from './kernelStatus';
 
 export type ViewState =
@@ -140,7 +141,7 @@ export function chooseSnapshot(page: ISnapshot | null, bundle: ISnapshot | null)
 }
 
 /** The HTML of a `MESSAGE_SNAPSHOT` message, or null when it has none fit to keep. */
-export function pageSnapshotHtml(data: { html?: unknown }): string | null {
+export function pageSnapshotHtml(data: Untrusted<ISnapshotMessage>): string | null {
   const html = data.html;
   return typeof html === 'string' && html.trim() && html.length <= MAX_PAGE_SNAPSHOT ? html : null;
 }

@@ -14,17 +14,26 @@
 //
 // Channel 0 is the view's own (pages number theirs from 1): `fetch(path)` asks the kernel for one of the
 // server's files on it (`{type: COMM_MESSAGE.FETCH, id, path}` → `{type: COMM_MESSAGE.FETCH_REPLY, id,
-// status, mime, reason}` + the body as the one buffer, pageLoader.ts's FetchClient), to load the page
-// where no HTTP route reaches the server, and for the files the page asks for (`MESSAGE_FETCH`).
+// status, mime, reason}` + the body as the one buffer, `FetchClient` of @trame-jupyter/common), to load
+// the page where no HTTP route reaches the server, and for the files the page asks for (`MESSAGE_FETCH`).
 import {
   COMM_MESSAGE,
+  FetchClient,
   MESSAGE_COMM_CLOSE,
   MESSAGE_COMM_FRAME,
   MESSAGE_COMM_OPEN,
   MESSAGE_FETCH,
   MESSAGE_FETCH_REPLY,
-} from '@trame-jupyter/contract';
-import { FetchClient, ownBuffer } from '@trame-jupyter/page-loader';
+  ownBuffer,
+} from '@trame-jupyter/common';
+
+/** @typedef {import('@trame-jupyter/common').WidgetMessage} WidgetMessage to and from the kernel */
+/** @typedef {import('@trame-jupyter/common').WindowMessage} WindowMessage to the page */
+/** @typedef {import('@trame-jupyter/common').PageMessage} PageMessage from the page */
+/**
+ * @template T
+ * @typedef {import('@trame-jupyter/common').Untrusted<T>} Untrusted a message not yet checked
+ */
 
 /** The view's own channel, for fetches. */
 export const FETCH_CHANNEL = 0;
@@ -34,8 +43,8 @@ export const CLOSE_GOING_AWAY = 1001;
 
 /**
  * @param {object} options
- * @param {(content: object, buffers: ArrayBuffer[]) => void} options.send to the kernel (model.send)
- * @param {(message: object, transfer: Transferable[]) => void} options.post to the page
+ * @param {(content: WidgetMessage, buffers: ArrayBuffer[]) => void} options.send to the kernel (model.send)
+ * @param {(message: WindowMessage, transfer: Transferable[]) => void} options.post to the page
  * @param {string} [options.prefix] this view's part of the wire channel names (random by default)
  */
 export function createRelay({ send, post, prefix = randomPrefix() }) {
@@ -85,6 +94,7 @@ export function createRelay({ send, post, prefix = randomPrefix() }) {
     fetchFile(path).then(answer, failed);
   };
 
+  /** @param {Untrusted<PageMessage>} data */
   const fromPage = (data) => {
     if (data?.type === MESSAGE_FETCH) {
       fetchForPage(data.id, data.path);
@@ -108,6 +118,7 @@ export function createRelay({ send, post, prefix = randomPrefix() }) {
     return true;
   };
 
+  /** @param {Untrusted<WidgetMessage>} content */
   const fromKernel = (content, buffers = []) => {
     const channel = pageChannel(content?.channel);
     if (channel === null) return; // another view's, or closed

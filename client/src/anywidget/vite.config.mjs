@@ -3,10 +3,10 @@
 // the page (whose build empties trame_jupyter/static first).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { alias } from '../../vite.config.mjs';
+import { alias, conditions } from '../../vite.config.mjs';
 
 export default defineConfig({
-  resolve: { alias },
+  resolve: { alias, conditions },
   build: {
     outDir: fileURLToPath(new URL('../../../trame_jupyter/static/anywidget', import.meta.url)),
     emptyOutDir: true,

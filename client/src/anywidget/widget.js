@@ -9,9 +9,16 @@
 // our server extension's proxy), page_url (the page at an address the kernel inferred: its own port,
 // Colab's proxy; the address of a page loaded over the messages), frame_height / frame_width (CSS
 // lengths or ''), stopped and snapshot (the last picture, sanitized by the kernel, once the server stopped).
-import { MAX_HEIGHT, MESSAGE_SIZE, MESSAGE_STATUS, MIN_HEIGHT } from '@trame-jupyter/contract';
-import { loadPage } from '@trame-jupyter/page-loader';
-import { currentTheme, onThemeChanged, themeMessage } from '@trame-jupyter/theme';
+import {
+  currentTheme,
+  loadPage,
+  MAX_HEIGHT,
+  MESSAGE_SIZE,
+  MESSAGE_STATUS,
+  MIN_HEIGHT,
+  onThemeChanged,
+  themeMessage,
+} from '@trame-jupyter/common';
 import { createRelay } from './relay.js';
 
 /** `data-status` of a view whose kernel restarted or stopped (else the page's own status). */
@@ -102,6 +109,7 @@ function render({ model, el }) {
   const onWindowMessage = (event) => {
     // Only this view's page speaks to this relay.
     if (!frame.contentWindow || event.source !== frame.contentWindow) return;
+    /** @type {import('@trame-jupyter/common').Untrusted<import('@trame-jupyter/common').PageMessage>} */
     const data = event.data;
     if (!data || typeof data !== 'object') return;
     if (!heard) {

@@ -4,6 +4,13 @@
 import { EMBED_MESSAGE } from './protocol.js';
 
 /**
+ * What `post` is given: a message of the contract but its `server_id`, which `post` adds.
+ * @typedef {Omit<import('@trame-jupyter/common').ISizeMessage, 'server_id'>
+ *   | Omit<import('@trame-jupyter/common').IStatusMessage, 'server_id'>
+ *   | Omit<import('@trame-jupyter/common').ISnapshotMessage, 'server_id'>} PageToParent
+ */
+
+/**
  * @param {object} options
  * @param {Window} options.self this page's window
  * @param {Window|null} options.parent where to post (null when not embedded)
@@ -15,6 +22,7 @@ export function createEmbedding({ self, parent, content, serverId }) {
   if (!parent || parent === self) {
     return { postStatus() {}, postSnapshot() {}, disconnect() {} };
   }
+  /** @param {PageToParent} message */
   const post = (message) => {
     try {
       // Any origin: the parent may be Jupyter on another port; nothing secret is in these messages.

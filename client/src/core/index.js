@@ -21,6 +21,8 @@ export { forwardErrors } from './errors.js';
 export { ResourceLoader, applyDocumentKeys } from './resources.js';
 export { StatusView } from './status.js';
 export { createEmbedding } from './embed.js';
+export { parentSocketClass } from './parentSocket.js';
+export { parentFetch } from './parentFetch.js';
 export { pageSnapshot } from './snapshot.js';
 export { themeFromMessage, applyTheme, listenForTheme } from './theme.js';
 export { ObjectUrls, typedArray, download } from './bytes.js';

@@ -1,11 +1,11 @@
 // What the page address tells the client: where the websocket is, which layout to show, which
 // output it is embedded in, and the secret (read once, then removed from the address bar).
-import { PAGE_GLOBAL } from '@trame-jupyter/page-loader';
+import { PAGE_GLOBAL } from '@trame-jupyter/common';
 import { EMBED_JUPYTER, EMBED_PARAM, SESSION_PATH, TRANSPORT_PARAM, WS_PATH } from './protocol.js';
 
 /**
  * The page's address: its own, or, for a page its host loaded over the comm (an `about:srcdoc` page),
- * the one the host gave it (`window[PAGE_GLOBAL].href`, see labextension/src/pageLoader.ts).
+ * the one the host gave it (`window[PAGE_GLOBAL].href`, see common/src/pageLoader.ts).
  */
 export function pageAddress(win) {
   const given = win[PAGE_GLOBAL];

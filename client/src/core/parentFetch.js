@@ -1,8 +1,7 @@
 // Fetching the server's files through the embedding window (a page whose transport is the comm): the
 // window relays each request over the kernel comm (labextension/src/commRelay.ts) and posts the reply
 // back, its body an ArrayBuffer moved across `postMessage`.
-import { FetchClient } from '@trame-jupyter/page-loader';
-import { MESSAGE_FETCH, MESSAGE_FETCH_REPLY, COMM_MESSAGE } from '@trame-jupyter/contract';
+import { COMM_MESSAGE, FetchClient, MESSAGE_FETCH, MESSAGE_FETCH_REPLY } from '@trame-jupyter/common';
 
 /**
  * A `fetchFile(path) => Promise<{status, mime, reason, body}>` going through `parent`.
@@ -13,9 +12,12 @@ import { MESSAGE_FETCH, MESSAGE_FETCH_REPLY, COMM_MESSAGE } from '@trame-jupyter
  */
 export function parentFetch({ self, parent, serverId }) {
   const client = new FetchClient((data) => {
-    parent.postMessage({ type: MESSAGE_FETCH, server_id: serverId, id: data.id, path: data.path }, '*');
+    /** @type {import('@trame-jupyter/common').IFetchMessage} */
+    const request = { type: MESSAGE_FETCH, server_id: serverId, id: data.id, path: data.path };
+    parent.postMessage(request, '*');
   });
   self.addEventListener('message', (event) => {
+    /** @type {import('@trame-jupyter/common').Untrusted<import('@trame-jupyter/common').IFetchReplyMessage>} */
     const data = event.data;
     // Only the embedding window answers, and only with replies.
     if (event.source !== parent || !data || typeof data !== 'object' || data.type !== MESSAGE_FETCH_REPLY) return;

@@ -6,6 +6,13 @@
 // Frames travel as ArrayBuffers in the transfer list: moved, not copied, and never base64.
 import { RELAY_MESSAGE } from './protocol.js';
 
+/**
+ * The messages of a channel, both ways (`@trame-jupyter/common`'s contract).
+ * @typedef {import('@trame-jupyter/common').IRelayOpenMessage
+ *   | import('@trame-jupyter/common').IRelayFrameMessage
+ *   | import('@trame-jupyter/common').IRelayCloseMessage} ChannelMessage
+ */
+
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
@@ -63,11 +70,13 @@ export function parentSocketClass({ self, parent, serverId }) {
       this._closed(code, reason);
     }
 
+    /** @param {*} message a `ChannelMessage` but its `server_id` and `channel`, which this adds */
     _post(message, transfer = []) {
       parent.postMessage({ ...message, server_id: serverId, channel: this.channel }, '*', transfer);
     }
 
     _receive(event) {
+      /** @type {import('@trame-jupyter/common').Untrusted<ChannelMessage>} */
       const data = event.data;
       // Only the embedding window speaks for the comm, and only about this channel.
       if (event.source !== parent || !data || typeof data !== 'object' || data.channel !== this.channel) return;

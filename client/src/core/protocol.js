@@ -1,8 +1,10 @@
-// What the client speaks: the shared contract (labextension/src/contract.ts, the twin of
-// trame_jupyter/contract.py) plus wslink's own envelope (wslink's framing and error codes).
+// What the client speaks: the shared contract (`@trame-jupyter/common`, common/src/contract.ts, the twin
+// of the Python package's contract module) plus wslink's own envelope (wslink's framing and error codes).
 import {
   KEY,
   COMM_CLOSE_NOT_FOUND,
+  EMBED_JUPYTER,
+  EMBED_PARAM,
   MAX_PAGE_SNAPSHOT,
   MESSAGE_COMM_CLOSE,
   MESSAGE_COMM_FRAME,
@@ -18,10 +20,12 @@ import {
   TOPIC,
   TRANSPORT_PARAM,
   WS_PATH,
-} from '@trame-jupyter/contract';
+} from '@trame-jupyter/common';
 
 export {
   COMM_CLOSE_NOT_FOUND,
+  EMBED_JUPYTER,
+  EMBED_PARAM,
   KEY,
   MAX_PAGE_SNAPSHOT,
   MESSAGE_THEME,
@@ -70,10 +74,6 @@ export const RELAY_MESSAGE = Object.freeze({
   FRAME: MESSAGE_COMM_FRAME, // {type, server_id, channel, frame: ArrayBuffer}
   CLOSE: MESSAGE_COMM_CLOSE, // {type, server_id, channel, code, reason}
 });
-
-/** Query parameter our JupyterLab renderer adds to a page it embeds: it shows the status itself. */
-export const EMBED_PARAM = 'embed';
-export const EMBED_JUPYTER = 'jupyter';
 
 /** Key of a value whose sub-keys listed under it are never sent back (uploaded file content). */
 export const FILTER_KEY = '_filter';

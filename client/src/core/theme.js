@@ -18,8 +18,9 @@ export function themeValue(value) {
 }
 
 /**
- * The theme of a MESSAGE_THEME message, keeping only what is valid, or null when it is not one.
- * @returns {{scheme: 'light'|'dark', variables: Object<string, string>} | null}
+ * The theme of a MESSAGE_THEME message (`IThemeMessage`), keeping only what is valid, or null when it is not one.
+ * @param {*} data a message from the parent window
+ * @returns {import('@trame-jupyter/common').ITheme | null}
  */
 export function themeFromMessage(data) {
   if (!data || typeof data !== 'object' || data.type !== MESSAGE_THEME) return null;

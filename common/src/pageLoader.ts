@@ -4,15 +4,21 @@
  * page is shown from HTML whose references are rewritten to those URLs (an iframe's `srcdoc`).
  *
  * Carrier-agnostic on purpose: the JupyterLab renderer feeds `FetchClient` from a kernel comm, the
- * anywidget front end from its widget's messages; both call `loadPage`. It imports only the contract,
- * so any bundle (the labextension's webpack, the client's Vite) can take it as it is.
+ * anywidget front end from its widget's messages; both call `loadPage`. It imports only the contract.
  *
  * What this does not make work: URLs *inside* the fetched files that are relative to them (a stylesheet's
  * `url(fonts/x.woff2)`, a script's `import('./chunk.js')` or `new URL('x', import.meta.url)`) resolve
  * against the `blob:` URL and fail; the page's own build has no such references. Absolute URLs (CDNs)
  * load as usual.
  */
-import { COMM_MESSAGE, FETCH_STATUSES, TRANSPORT_PARAM } from './contract';
+import {
+  COMM_MESSAGE,
+  FETCH_STATUSES,
+  type ICommFetchMessage,
+  type ICommFetchReply,
+  TRANSPORT_PARAM,
+  type Untrusted
+} from './contract.js';
 
 /** A file fetched from the server (`body` when `status` is 200). */
 export interface IFetchReply {
@@ -48,7 +54,7 @@ export function ownBuffer(buffer: ArrayBuffer | ArrayBufferView): ArrayBuffer {
  * and the carrier's incoming messages go to `receive` (which says whether one was a fetch reply).
  */
 export class FetchClient {
-  constructor(send: (data: Record<string, unknown>, buffers: ArrayBuffer[]) => void, timeoutMs = FETCH_TIMEOUT_MS) {
+  constructor(send: (data: ICommFetchMessage, buffers: ArrayBuffer[]) => void, timeoutMs = FETCH_TIMEOUT_MS) {
     this._send = send;
     this._timeoutMs = timeoutMs;
   }
@@ -75,7 +81,7 @@ export class FetchClient {
 
   /** A message of the carrier: true if it was a fetch reply (then it is taken). */
   receive(data: unknown, buffers: ReadonlyArray<ArrayBuffer | ArrayBufferView> = []): boolean {
-    const reply = data as { type?: unknown; id?: unknown; status?: unknown; mime?: unknown; reason?: unknown } | null;
+    const reply = data as Untrusted<ICommFetchReply> | null;
     if (!reply || typeof reply !== 'object' || reply.type !== COMM_MESSAGE.FETCH_REPLY) {
       return false;
     }
@@ -109,7 +115,7 @@ export class FetchClient {
     return pending;
   }
 
-  private _send: (data: Record<string, unknown>, buffers: ArrayBuffer[]) => void;
+  private _send: (data: ICommFetchMessage, buffers: ArrayBuffer[]) => void;
   private _timeoutMs: number;
   private _lastId = 0;
   private _failed: string | null = null;

@@ -3,15 +3,9 @@
  * where `server.widget` renders there) mapped to the contract's `THEME_VARIABLES`, posted to each frame
  * (`MESSAGE_THEME`) when it loads and when the theme changes. The page uses them as the defaults of its
  * base stylesheet; an app's own styles still win. Shared with the anywidget front end
- * (`@trame-jupyter/theme`), so both kinds of view look the same in one notebook.
+ * (`@trame-jupyter/common`), so both kinds of view look the same in one notebook.
  */
-import { MESSAGE_THEME, ThemeVariable } from './contract';
-
-/** The theme part of a `MESSAGE_THEME` message. */
-export interface ITheme {
-  scheme: 'light' | 'dark';
-  variables: Partial<Record<ThemeVariable, string>>;
-}
+import { type ITheme, type IThemeMessage, MESSAGE_THEME, type ThemeVariable } from './contract.js';
 
 /**
  * Where each theme variable comes from: the first variable that has a value. JupyterLab's (also those of
@@ -71,7 +65,7 @@ export function readTheme(read: (name: string) => string, scheme: 'light' | 'dar
 }
 
 /** The message posted to a frame. */
-export function themeMessage(theme: ITheme): { type: string; theme: ITheme } {
+export function themeMessage(theme: ITheme): IThemeMessage {
   return { type: MESSAGE_THEME, theme };
 }
 

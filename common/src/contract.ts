@@ -1,8 +1,14 @@
 /**
  * The contract between the Python package and its front ends, in one place, versioned: the TypeScript
- * twin of `trame_jupyter/contract.py`. The JupyterLab extension imports it, and so does the browser
- * client (through its bundler). `__tests__/contract.test.ts` fails when the two twins disagree; change
- * both together, and bump `PROTOCOL_VERSION` when a change is not backward compatible.
+ * twin of the Python module `trame_jupyter.core.contract`. The JupyterLab extension, the browser page and
+ * the anywidget front end import it from `@trame-jupyter/common`. `__tests__/contract.test.ts` reads both
+ * modules and fails when their UPPER_CASE constants differ (a name on one side only, or another value):
+ * change both together, and bump `PROTOCOL_VERSION` when a change is not backward compatible.
+ *
+ * Every message that crosses a boundary has an interface here. Those of the kernel's side have Python
+ * twins (TypedDicts) of the same names: `IBundle` (`Bundle`), `ICommOpenData`, `ICommFrameMessage`,
+ * `ICommFetchMessage`, `ICommFetchReply`, `ICommCloseData`, `IWidgetChannelOpen`, `IWidgetChannelClose`
+ * (without the `I`). The messages between a page and its embedding window are the front ends' own.
  *
  * This module imports nothing, so any bundle (and any test runner) can take it as it is.
  */
@@ -108,6 +114,47 @@ export const FETCH_STATUSES = Object.freeze({
   BUSY: 503
 });
 export const COMM_CLOSE_NOT_FOUND = 4404;
+
+/** Front end -> kernel, the data of the comm's open. */
+export interface ICommOpenData {
+  /** The server to reach (the view's own). */
+  readonly server_id: string;
+  /** True: kernel -> front end FRAME messages may carry several frames (one per buffer). */
+  readonly [COMM_OPEN_BATCHES]?: boolean;
+}
+
+/** Both ways: one wslink frame as the message's one buffer (kernel -> front end: one or more, in order). */
+export interface ICommFrameMessage {
+  readonly type: typeof COMM_MESSAGE.FRAME;
+}
+
+/** Front end -> kernel: fetch one of the server's files (`path` relative to the server root). */
+export interface ICommFetchMessage {
+  readonly type: typeof COMM_MESSAGE.FETCH;
+  /** Picked by the front end, echoed in the reply. */
+  readonly id: number;
+  readonly path: string;
+}
+
+/** Kernel -> front end: the answer to `ICommFetchMessage`; the body is the one buffer when `status` is 200. */
+export interface ICommFetchReply {
+  readonly type: typeof COMM_MESSAGE.FETCH_REPLY;
+  readonly id: number;
+  /** One of `FETCH_STATUSES`. */
+  readonly status: number;
+  readonly mime: string;
+  readonly reason: string;
+}
+
+/** A message of the comm (its data; the frames and file bodies are its buffers). */
+export type CommMessage = ICommFrameMessage | ICommFetchMessage | ICommFetchReply;
+
+/** Kernel -> front end, the data of the comm's close: a websocket close code and why. */
+export interface ICommCloseData {
+  /** A websocket close code; `COMM_CLOSE_NOT_FOUND`: the kernel has no such server. */
+  readonly code: number;
+  readonly reason: string;
+}
 /**
  * How a view's page reaches its server: "proxy" (its own websocket next to the page) or "comm" (through
  * the embedding window and a kernel comm). The page reads it from its `transport` query parameter.
@@ -132,6 +179,29 @@ export const MESSAGE_SNAPSHOT = 'trame-jupyter:snapshot';
 /** Largest page snapshot a page posts (characters of HTML). */
 export const MAX_PAGE_SNAPSHOT = 2_000_000;
 
+/** What every message a page posts carries: the server id of its address (null when it has none). */
+export interface IFromPage {
+  readonly server_id: string | null;
+}
+
+/** Page -> window: the height of the page's content (CSS pixels). */
+export interface ISizeMessage extends IFromPage {
+  readonly type: typeof MESSAGE_SIZE;
+  readonly height: number;
+}
+
+/** Page -> window: its connection status. */
+export interface IStatusMessage extends IFromPage {
+  readonly type: typeof MESSAGE_STATUS;
+  readonly status: Status;
+}
+
+/** Page -> window: its own rendering, when it lost its server (at most `MAX_PAGE_SNAPSHOT` characters). */
+export interface ISnapshotMessage extends IFromPage {
+  readonly type: typeof MESSAGE_SNAPSHOT;
+  readonly html: string;
+}
+
 // -- embedding window -> page messages ------------------------------------------------------------
 
 /**
@@ -151,6 +221,18 @@ export const THEME_VARIABLES = [
 ] as const;
 export type ThemeVariable = (typeof THEME_VARIABLES)[number];
 
+/** The notebook's look: its colour scheme, and CSS values of (some of) `THEME_VARIABLES`. */
+export interface ITheme {
+  scheme: 'light' | 'dark';
+  variables: Partial<Record<ThemeVariable, string>>;
+}
+
+/** Window -> page: the notebook's look. */
+export interface IThemeMessage {
+  readonly type: typeof MESSAGE_THEME;
+  readonly theme: ITheme;
+}
+
 // -- page <-> embedding window, for a page whose transport is the comm ----------------------------
 // `channel` is a number the page picks for each connection; `frame` is an ArrayBuffer, transferred.
 
@@ -167,6 +249,116 @@ export const MESSAGE_COMM_CLOSE = 'trame-jupyter:comm-close';
  */
 export const MESSAGE_FETCH = 'trame-jupyter:fetch';
 export const MESSAGE_FETCH_REPLY = 'trame-jupyter:fetch-reply';
+
+/**
+ * What the messages of the relay between a page and its window (the page's connections carried over a
+ * kernel comm) carry: the page's channel, and its server id (always from the page; from the window, only
+ * where it adds it: the anywidget front end does).
+ */
+export interface IRelayChannel {
+  readonly channel: number;
+  readonly server_id?: string | null;
+}
+
+/** Page -> window: open a comm for this channel; window -> page: it is open. */
+export interface IRelayOpenMessage extends IRelayChannel {
+  readonly type: typeof MESSAGE_COMM_OPEN;
+}
+
+/** Both ways: one wslink frame (moved in the transfer list). */
+export interface IRelayFrameMessage extends IRelayChannel {
+  readonly type: typeof MESSAGE_COMM_FRAME;
+  readonly frame: ArrayBuffer;
+}
+
+/** Both ways: the channel's comm is closed (a websocket close code and why). */
+export interface IRelayCloseMessage extends IRelayChannel {
+  readonly type: typeof MESSAGE_COMM_CLOSE;
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** Page -> window: fetch one of the server's files over the comm. */
+export interface IFetchMessage extends IFromPage {
+  readonly type: typeof MESSAGE_FETCH;
+  readonly id: number;
+  readonly path: string;
+}
+
+/** Window -> page: the answer to `IFetchMessage` (`body` moved in the transfer list, when status is 200). */
+export interface IFetchReplyMessage {
+  readonly type: typeof MESSAGE_FETCH_REPLY;
+  readonly server_id?: string | null;
+  readonly id: number;
+  /** One of `FETCH_STATUSES`, or 0: no answer came. */
+  readonly status: number;
+  readonly mime: string;
+  readonly reason: string;
+  readonly body: ArrayBuffer | null;
+}
+
+/** Every message a page posts to its embedding window. */
+export type PageMessage =
+  | ISizeMessage
+  | IStatusMessage
+  | ISnapshotMessage
+  | IRelayOpenMessage
+  | IRelayFrameMessage
+  | IRelayCloseMessage
+  | IFetchMessage;
+
+/** Every message an embedding window posts to its page. */
+export type WindowMessage =
+  | IThemeMessage
+  | IRelayOpenMessage
+  | IRelayFrameMessage
+  | IRelayCloseMessage
+  | IFetchReplyMessage;
+
+// -- the anywidget front end (`server.widget`) <-> kernel: the widget's custom messages --------------
+// Each message is what a comm of `COMM_TARGET` carries, plus the channel it belongs to: on the wire
+// `<view prefix>:<page channel>` (the prefix random per view; page channel 0 is the view's own, for
+// fetches). Frames and file bodies are the message's buffers, never base64.
+
+/** What every widget message carries: its wire channel. */
+export interface IWidgetChannel {
+  readonly channel: string;
+}
+
+/** Front end -> kernel: open the channel; kernel -> front end: it reaches the server. */
+export interface IWidgetChannelOpen extends IWidgetChannel {
+  readonly type: typeof MESSAGE_COMM_OPEN;
+}
+
+/** Front end -> kernel: the channel is closed (no code); kernel -> front end: closed, with code and reason. */
+export interface IWidgetChannelClose extends IWidgetChannel {
+  readonly type: typeof MESSAGE_COMM_CLOSE;
+  readonly code?: number;
+  readonly reason?: string;
+}
+
+/** Both ways on a page channel: wslink frames as buffers. */
+export interface IWidgetFrameMessage extends ICommFrameMessage, IWidgetChannel {}
+
+/** Front end -> kernel on the view's channel: fetch a file. */
+export interface IWidgetFetchMessage extends ICommFetchMessage, IWidgetChannel {}
+
+/** Kernel -> front end on the view's channel: the file (its body the one buffer). */
+export interface IWidgetFetchReplyMessage extends ICommFetchReply, IWidgetChannel {}
+
+/** Every custom message of the widget, both ways. */
+export type WidgetMessage =
+  | IWidgetChannelOpen
+  | IWidgetChannelClose
+  | IWidgetFrameMessage
+  | IWidgetFetchMessage
+  | IWidgetFetchReplyMessage;
+
+/**
+ * A message as it arrives from the other side, not yet checked: the fields of `T` (of any member of a
+ * union), each possibly missing and of any type, for code that validates before it trusts.
+ */
+export type Untrusted<T> = { readonly [K in T extends unknown ? keyof T : never]?: unknown };
 
 /** Bounds of a frame that follows its content's height (CSS pixels). */
 export const MIN_HEIGHT = 60;
@@ -205,42 +397,3 @@ export const KEY = Object.freeze({
   TITLE: 'trame__title',
   FAVICON: 'trame__favicon'
 });
-
-/** The contract as plain data: what `trame_jupyter.contract.as_dict()` must equal. */
-export const CONTRACT = {
-  PROTOCOL_VERSION,
-  MIME_TYPE,
-  BUNDLE_FIELDS,
-  ROUTE,
-  SERVER_ID_PATTERN,
-  SESSION_PATH,
-  WS_PATH,
-  API_SERVERS_PATH,
-  API_KERNELS_PATH,
-  REASON_NOT_REGISTERED,
-  COMM_TARGET,
-  COMM_OPEN_BATCHES,
-  COMM_MESSAGE,
-  FETCH_STATUSES,
-  COMM_CLOSE_NOT_FOUND,
-  TRANSPORTS,
-  TRANSPORT_PARAM,
-  MESSAGE_SIZE,
-  MESSAGE_STATUS,
-  STATUSES,
-  MESSAGE_SNAPSHOT,
-  MAX_PAGE_SNAPSHOT,
-  MESSAGE_THEME,
-  THEME_VARIABLES,
-  MESSAGE_COMM_OPEN,
-  MESSAGE_COMM_FRAME,
-  MESSAGE_COMM_CLOSE,
-  MESSAGE_FETCH,
-  MESSAGE_FETCH_REPLY,
-  MIN_HEIGHT,
-  MAX_HEIGHT,
-  RPC,
-  TOPIC,
-  RESERVED_PREFIX,
-  KEY
-};

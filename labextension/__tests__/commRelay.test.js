@@ -3,9 +3,9 @@
 // that records what its comms do (the real kernel is in tests/integration and tests/lab).
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { COMM_CLOSE_NOT_FOUND, COMM_MESSAGE, COMM_OPEN_BATCHES, COMM_TARGET } from '@trame-jupyter/contract';
-import { parentSocketClass } from '../src/core/parentSocket.js';
-import { CommRelay } from '../../labextension/src/commRelay.ts';
+import { parentSocketClass } from '@trame-jupyter/client/core';
+import { COMM_CLOSE_NOT_FOUND, COMM_MESSAGE, COMM_OPEN_BATCHES, COMM_TARGET } from '@trame-jupyter/common';
+import { CommRelay } from '../src/commRelay.ts';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
