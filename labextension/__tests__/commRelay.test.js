@@ -1,6 +1,6 @@
 // The comm transport between a page and its renderer: the page's ParentSocket talks postMessage to the
 // renderer's CommRelay, which holds one kernel comm per channel. Both real; the kernel is a stand-in
-// that records what its comms do (the real kernel is in tests/integration and tests/lab).
+// that records what its comms do (the real kernel is in tests/jupyter/kernel and tests/labextension).
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { parentSocketClass } from '@trame-jupyter/client/core';

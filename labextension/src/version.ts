@@ -1,7 +1,7 @@
 /**
  * The version of this extension. The only source is `trame_jupyter/_version.py`:
  * `labextension/package.json` must carry the same version (`npm run check:version` fails the build
- * otherwise, and `tests/lab/test_packaging.py` checks it), and it is read from there, not repeated.
+ * otherwise, and `tests/test_imports.py` checks it), and it is read from there, not repeated.
  */
 
 // A plain `require` keeps package.json out of TypeScript's rootDir; the bundler resolves it.
