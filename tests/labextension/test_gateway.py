@@ -173,7 +173,7 @@ def wait_kernel_ready(gateway: Gateway, kernel_id: str, timeout: float = 60) -> 
         time.sleep(0.1)
     client = BlockingKernelClient()
     client.load_connection_file(str(connection_file))
-    client.start_channels()
+    client.start_channels(hb=False)  # a heartbeat calls a slow-starting kernel dead (see support/jupyter_harness.py)
     try:
         client.wait_for_ready(timeout=max(deadline - time.monotonic(), 1))
     except RuntimeError as error:

@@ -87,7 +87,7 @@ def kernel_client(server: LabServer, kernel_id: str) -> Iterator[BlockingKernelC
     """A ZMQ client of a kernel the Jupyter server runs (no browser involved)."""
     client = BlockingKernelClient()
     client.load_connection_info(json.loads((server.runtime_dir / f"kernel-{kernel_id}.json").read_text()))
-    client.start_channels()
+    client.start_channels(hb=False)  # a heartbeat calls a slow-starting kernel dead (see support/jupyter_harness.py)
     try:
         client.wait_for_ready(timeout=30)
         yield client

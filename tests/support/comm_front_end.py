@@ -216,8 +216,8 @@ class CommClient:
             raise WslinkError(answer["error"])
         return answer.get("result")
 
-    def hello(self, secret: Any = None) -> dict[str, Any]:
-        answer = self.answer(self.request("wslink.hello", [{"secret": secret}], "system:c0:0"))
+    def hello(self, secret: Any = None, timeout: float = 10) -> dict[str, Any]:
+        answer = self.answer(self.request("wslink.hello", [{"secret": secret}], "system:c0:0"), timeout)
         if "error" in answer:
             raise WslinkError(answer["error"])
         self.client_id = answer["result"]["clientID"]

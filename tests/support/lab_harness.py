@@ -164,8 +164,21 @@ def view(page: Any, index: int) -> Any:
 
 
 def wait_state(page: Any, locator: Any, state: str, timeout: float = 60_000) -> None:
-    """Wait until a view's connection state (``data-state``) is ``state``."""
-    locator.and_(page.locator(f'[data-state="{state}"]')).wait_for(state="attached", timeout=timeout)
+    """Wait until a view's connection state (``data-state``) is ``state``; a failure says what it showed."""
+    try:
+        locator.and_(page.locator(f'[data-state="{state}"]')).wait_for(state="attached", timeout=timeout)
+    except Exception as error:
+        raise AssertionError(f"the view never turned {state!r}: {describe_view(page, locator)}") from error
+
+
+def describe_view(page: Any, locator: Any) -> str:
+    """A view's state, toolbar and notice texts, and the notebook around it (a failure's context)."""
+    try:
+        found = locator.count()
+        shown = [{"state": view.get_attribute("data-state"), "text": view.inner_text()[:600]} for view in locator.all()]
+    except Exception as error:  # the page itself is gone
+        return f"(the page cannot be read: {error})"
+    return f"{found} view(s) {shown}; notebook: {describe_notebook(page)}"
 
 
 def frame_height(locator: Any) -> float:

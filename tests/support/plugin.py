@@ -51,6 +51,38 @@ def pytest_ignore_collect(collection_path: Path) -> bool | None:
     return None
 
 
+#: Test files whose tests stand alone (each opens its own notebook in a new kernel): with pytest-xdist their
+#: tests are spread one by one over the workers; every other file runs whole in one worker (see below).
+SPREAD_OVER_WORKERS = frozenset({"tests/labextension/test_notebooks.py"})
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist (the test command runs it): the tests of one file run in one worker, in order, sharing
+    their module's fixtures (a notebook's cells, a module's kernel); those of SPREAD_OVER_WORKERS one by one."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SPREAD_OVER_WORKERS else path
+
+    config.option.loadscopereorder = False  # keep the order of pytest_collection_modifyitems below
+    return FileScheduling(config, log)
+
+
+#: Which tests start first (lowest first): the slowest files lead, so the short ones fill the workers at the
+#: end instead of a JupyterLab test running alone while the other workers idle.
+FIRST = ("tests/labextension/", "notebooks/", "tests/jupyter/", "tests/client/", "tests/app/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return next((i for i, prefix in enumerate(FIRST) if path.startswith(prefix)), len(FIRST))
+
+    items.sort(key=rank)  # stable: every file keeps its tests in their order
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """Run coroutine tests with ``asyncio.run`` (a new loop per test)."""

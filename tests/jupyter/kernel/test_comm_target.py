@@ -212,6 +212,7 @@ def test_a_burst_of_ten_thousand_messages(front_end, app):
     front_end.close(bystander.comm_id)
     if client.closed is None:
         front_end.close(client.comm_id)
+    front_end.execute("pass")  # queued after what is left of the burst: the next test finds the kernel idle
 
 
 def test_a_flood_while_the_server_is_busy_is_refused_and_bounded(front_end, app):
@@ -219,22 +220,23 @@ def test_a_flood_while_the_server_is_busy_is_refused_and_bounded(front_end, app)
     then frames can only wait, and past the bound the comm is refused (memory stays bounded)."""
     subshell = front_end.create_subshell()
     client = CommClient(front_end, app["server_id"], subshell=subshell)
-    client.hello()  # the handler runs on the subshell's thread, the server on the main loop
+    client.hello(timeout=60)  # the handler runs on the subshell's thread, the server on the main loop
     assert client.call("trame.trigger", "double", [10]) == 20
     front_end.execute(channel_of(client))
     # A cell that blocks the main loop (so the server) until the frames fill the bound, and a bit more.
     busy = front_end.client.execute(
         "import time\n_t = time.monotonic()\n"
-        "while _channel.high_water < _channel.max_waiting_frames and time.monotonic() - _t < 30:\n"
+        "while _channel.high_water < _channel.max_waiting_frames and time.monotonic() - _t < 60:\n"
         "    time.sleep(0.01)\n"
         "time.sleep(0.5)"
     )
     frame = frames_of({"wslink": "1.0", "id": "rpc:f:0", "method": "trame.trigger", "args": ["double", [1]]})[0]
     for _ in range(3000):
         front_end.message(client.comm_id, FRAME, [frame])
-    closed = front_end.wait_closed(client.comm_id, timeout=30)
+    # Generous deadlines: a loaded machine handles the 3 000 messages slowly; a pass is as quick as ever.
+    closed = front_end.wait_closed(client.comm_id, timeout=60)
     assert closed["code"] == 1013 and "too many messages waiting" in closed["reason"]
-    front_end.wait_idle(busy)
+    front_end.wait_idle(busy, timeout=60)
     assert front_end.value("_channel.high_water") == front_end.value("_channel.max_waiting_frames")
     assert_server_unaffected(front_end, app["server_id"])
 
