@@ -55,6 +55,7 @@ class FrontEnd:
     """
 
     def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
         self.client = kernel.client
         self.session = kernel.client.session
         self.inbox: dict[str, queue.SimpleQueue[dict[str, Any]]] = {}
@@ -116,8 +117,13 @@ class FrontEnd:
                 return inbox.get()
             if comm_id in self.closed:
                 return None
-            assert time.monotonic() < deadline, f"nothing on comm {comm_id} in {timeout}s"
+            if time.monotonic() > deadline:
+                raise AssertionError(f"nothing on comm {comm_id} in {timeout}s; {self.kernel_log()}")
             self.pump(0.05)
+
+    def kernel_log(self) -> str:
+        """The end of the Jupyter server's log, where the kernel's own output goes (a failure's context)."""
+        return "the Jupyter server's log ends with:\n" + self.kernel.server.log()[-3000:]
 
     def drain(self, comm_id: str, quiet: float) -> list[dict[str, Any]]:
         """Every comm message on ``comm_id`` until none came for ``quiet`` seconds or the kernel closed it."""
