@@ -60,6 +60,28 @@ async def test_a_rerun_of_the_creating_cell_replaces_the_server(host):
     assert not first.running
 
 
+async def test_each_rerun_replaces_the_newest_server_so_one_keeps_running(host):
+    """A cell run four times: each run stops the server of the run before (not the oldest, long stopped),
+    before the new one serves; one server runs, one port listens, and old views follow the chain."""
+    servers = []
+    for run in range(4):
+        host.now = Origin("cell-app", f"run-{run}")
+        server = get_server("rerun-chain")
+        servers.append(server)
+        server.start(exec_mode="task", port=0)
+        await server.ready
+        assert [s for s in servers if s.running and not s.stopping] == [server]
+    try:
+        for earlier in servers[:-1]:
+            await earlier.stop()  # waits for the stop begun by the re-run
+        assert [s for s in servers if s.running] == [servers[-1]]
+        assert [registry.successor(s) for s in servers] == [*servers[1:], None]
+        assert {s.key for s in servers} == {servers[0].key}
+        assert get_server("rerun-chain") is servers[-1]
+    finally:
+        await servers[-1].stop()
+
+
 def test_every_new_root_server_is_adopted_by_the_host(host):
     server = Server("adopt-a")
     child = server.create_child_server(prefix="c_")

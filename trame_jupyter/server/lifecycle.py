@@ -145,6 +145,10 @@ class Lifecycle:
         return self.stage != Stage.STOPPED
 
     @property
+    def stopping(self) -> bool:
+        return self.stage == Stage.STOPPING
+
+    @property
     def loop(self) -> asyncio.AbstractEventLoop | None:
         return self.run.loop if self.run is not None else None
 

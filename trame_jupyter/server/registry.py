@@ -88,26 +88,30 @@ class ServerRegistry:
         """Record a new root server (``Server.__init__`` calls this) and apply the re-run rule."""
         host = self.host
         origin = host.origin() if host is not None else None
-        replaced = next(
-            (
-                other
-                for other in self.servers()
-                if other is not server and other.name == server.name and self._created_by_earlier_run(other, origin)
-            ),
-            None,
-        )
+        # Each run of a cell replaces the server of the run before (the newest of that name); any older one
+        # still running (a stop that failed, a server started again by hand) stops with it.
+        earlier = [
+            other
+            for other in self.servers()
+            if other is not server and other.name == server.name and self._created_by_earlier_run(other, origin)
+        ]
+        replaced = earlier[-1] if earlier else None
         self._servers[server] = next(self._counter)
         if origin is not None:
             self._origins[server] = origin
         self._keys[server] = self._keys[replaced] if replaced is not None else self._free_key(server.name, server)
         if host is not None:
             host.adopt(server)
-        if replaced is not None:
-            logger.info("Replacing server %r: the cell that created it ran again", server.name)
-            self._successors[replaced] = server
-            if self._named.get(server.name) is replaced:
-                self._named[server.name] = server
-            replaced.stop()
+        if replaced is None:
+            return
+        logger.info("Replacing server %r: the cell that created it ran again", server.name)
+        if self._named.get(server.name) in earlier:
+            self._named[server.name] = server
+        for other in earlier:
+            if other is replaced or other.running:
+                self._successors.setdefault(other, server)
+                # Stopped before the new server serves: its port is free and its clients are told why.
+                other.stop()
 
     def named(self, name: str) -> Server | None:
         """The server ``get_server(name)`` returns, if it exists."""

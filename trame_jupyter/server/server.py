@@ -322,6 +322,11 @@ class Server:
         return self.root_server._lifecycle.running
 
     @property
+    def stopping(self) -> bool:
+        """True from ``stop()`` until the server has stopped: it takes no new client."""
+        return self.root_server._lifecycle.stopping
+
+    @property
     def port(self) -> int:
         """The port being listened on (known as soon as ``start()`` returns; kept after stop)."""
         return self.root_server._lifecycle.port
@@ -425,8 +430,9 @@ class Server:
 def get_server(name: str | Server | None = None, *, client_type: str | None = None, **options: Any) -> Server:
     """The server registered under ``name`` (default ``"trame"``), created on first use.
 
-    A ``Server`` argument is returned as is; ``options`` apply when the server is created. In a
-    notebook, re-running the cell that created the server creates a new one that replaces it.
+    A ``Server`` argument is returned as is; ``options`` apply when the server is created. As in trame,
+    every call with that name returns that server, except in a notebook when the cell that created it runs
+    again: that run creates a new server, which replaces (stops) the server of the run before.
     """
     if isinstance(name, Server):
         server = name

@@ -252,6 +252,35 @@ async def test_stop_closes_the_comm_going_away(front_end):
     front_end.execute("server = get_server('comm')")  # the module's app again, for later tests
 
 
+def test_an_app_cell_run_four_times_leaves_one_server_and_comms_reach_it(front_end):
+    """Each run of the app cell stops the server of the run before: one server runs, one port listens, a
+    comm opened after a re-run talks to the newest server, and the comms of the replaced ones are closed."""
+    clients, ports = [], []
+    for run in range(4):
+        bundle = front_end.show("rerun-comm")  # the same cell, run again
+        front_end.execute(f"server.state.run = {run}")
+        ports.append(front_end.value("server.port"))
+        client = CommClient(front_end, bundle["server_id"])
+        client.hello(timeout=30)
+        assert client.call("trame.state.get")["state"]["run"] == run  # not an earlier run's server
+        clients.append(client)
+    front_end.execute(
+        "import asyncio\nfrom trame_jupyter.server.registry import registry\n"
+        "while [s for s in registry.servers() if s.name == 'rerun-comm' and s.running][1:]:\n"
+        "    await asyncio.sleep(0.05)",
+        timeout=30,
+    )
+    assert front_end.value("[s.port for s in registry.servers() if s.name == 'rerun-comm' and s.running]") == [
+        ports[-1]
+    ]
+    refused = "__import__('socket').socket().connect_ex(('127.0.0.1', {})) != 0"
+    assert all(front_end.value(refused.format(port)) for port in ports[:-1])  # no port left listening
+    for earlier in clients[:-1]:
+        assert front_end.wait_closed(earlier.comm_id)["code"] == 1001
+    assert clients[-1].closed is None
+    front_end.execute("server.stop()\nserver = get_server('comm')")  # the module's app again, for later tests
+
+
 def test_comm_target_survives_asyncio_sleep(front_end, app):
     # Comm messages are handled while an async cell runs (ipykernel 7 dispatches them concurrently).
     client = CommClient(front_end, app["server_id"])

@@ -70,8 +70,10 @@ class KernelHost:
         return server_id_for(server.key, self.kernel_id)
 
     def server_by_id(self, server_id: str) -> Server | None:
-        """The running root server whose proxy id is ``server_id`` (what a comm names), if any."""
-        return next((s for s in registry.servers() if s.running and self.server_id(s) == server_id), None)
+        """The root server whose proxy id is ``server_id`` (what a comm names), if any: the newest one that
+        runs and is not stopping (a re-run's server shares its predecessor's id)."""
+        candidates = [s for s in registry.servers() if s.running and self.server_id(s) == server_id]
+        return next((s for s in reversed(candidates) if not s.stopping), candidates[-1] if candidates else None)
 
 
 class ProxyRegistration:
