@@ -3,6 +3,7 @@ every path alike (served files, traversal, absolute paths, symlinks out, directo
 
 from __future__ import annotations
 
+import logging
 import os
 
 import aiohttp
@@ -80,3 +81,29 @@ def test_symlinks_out_are_served_only_when_followed(tree):
     assert followed.read("__fx/out.txt", 100)[0] == b"secret"
     with pytest.raises(StaticFileError):
         followed.read("__fx/../secret.txt", 100)  # the path itself still may not climb out
+
+
+LONG = "a" * 300  # one component over the file system's 255-byte limit: ``OSError: File name too long``
+TOO_LONG = (LONG, f"{LONG}/x.js", f"__fx/{LONG}", f"__fx/{LONG}/x.js", f"__fx/sub/{LONG}", f"__fx/%61{LONG}")
+
+
+async def test_a_path_the_file_system_refuses_is_not_found_over_http(tree, caplog):
+    server = Server("static-too-long")
+    server.enable_module({"www": str(tree / "www"), "serve": {"__fx": str(tree / "assets")}})
+    async with running(server), aiohttp.ClientSession() as http:
+        for path in TOO_LONG:
+            async with http.get(f"http://127.0.0.1:{server.port}/{path}") as response:
+                assert response.status == 404, (path[-20:], await response.text())
+        async with http.get(f"http://127.0.0.1:{server.port}/__fx/hello.js") as response:
+            assert response.status == 200  # and the server still serves
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]  # no traceback logged
+
+
+@pytest.mark.parametrize("follow_symlinks", [False, True])
+def test_a_path_the_file_system_refuses_is_not_found_when_read(tree, follow_symlinks):
+    """What a comm's fetch calls: ``StaticFileError(404)``, never an ``OSError``."""
+    files = StaticFiles(tree / "www", {"__fx": tree / "assets"}, follow_symlinks=follow_symlinks)
+    for path in TOO_LONG:
+        with pytest.raises(StaticFileError) as error:
+            files.read(path, 1_000_000)
+        assert error.value.status == 404, path[-20:]

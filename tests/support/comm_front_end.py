@@ -61,6 +61,7 @@ class FrontEnd:
         self.inbox: dict[str, queue.SimpleQueue[dict[str, Any]]] = {}
         self.closed: dict[str, dict[str, Any]] = {}
         self.idle: set[str] = set()  # requests the kernel finished handling
+        self.outputs: list[dict[str, Any]] = []  # every stream and error message (whatever their parent)
 
     def send(
         self, msg_type: str, content: dict[str, Any], buffers: list[bytes] | None = None, subshell: str | None = None
@@ -99,6 +100,8 @@ class FrontEnd:
             self.closed[content["comm_id"]] = content.get("data") or {}
         elif kind == "status" and content["execution_state"] == "idle":
             self.idle.add(message["parent_header"].get("msg_id"))
+        elif kind in ("stream", "error"):
+            self.outputs.append(message)
 
     def pump(self, timeout: float) -> dict[str, Any] | None:
         try:
@@ -139,6 +142,12 @@ class FrontEnd:
         while not self.inbox[comm_id].empty():
             messages.append(self.inbox[comm_id].get())
         return messages
+
+    def settle(self, seconds: float) -> None:
+        """Read IOPub for ``seconds`` (output a kernel prints is flushed on a timer, after what it sends)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.pump(0.05)
 
     def wait_closed(self, comm_id: str, timeout: float = 10) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

@@ -141,6 +141,8 @@ class StaticFiles:
                 raise StaticFileError(404, "no such file")
         except PermissionError:
             raise StaticFileError(403, "not readable") from None
+        except OSError:  # e.g. a component over the file system's name limit: nothing can be there
+            raise StaticFileError(404, "no such file") from None
         return target
 
     def resolve_url(self, url_path: str) -> Path:

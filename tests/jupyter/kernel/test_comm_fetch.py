@@ -83,6 +83,23 @@ def test_fetch_refuses_what_is_not_served(front_end, fetching, path, statuses):
     front_end.close(fetcher.comm_id)
 
 
+def test_a_path_the_file_system_refuses_is_not_found_and_prints_nothing(front_end, fetching):
+    """A component over the file system's 255-byte limit (``OSError: File name too long``): 404, and no
+    traceback reaches the notebook (the kernel's stderr is IOPub)."""
+    fetcher = Fetcher(front_end, fetching["server_id"])
+    front_end.settle(0.3)
+    front_end.outputs.clear()
+    long = "a" * 300
+    for path in (long, f"{long}/x.js", f"__fx/{long}", f"__fx/{long}/x.js", f"__fx/%61{long}"):
+        status, _, body = fetcher.get(path)
+        assert (status, body) == (404, None), path[-20:]
+    front_end.settle(1.0)  # the kernel flushes what it prints every 0.2 s: let any of it arrive
+    printed = [m["content"].get("text") or m["content"].get("ename") for m in front_end.outputs]
+    assert printed == [], printed
+    assert fetcher.get("__fx/hello.js")[0] == 200
+    front_end.close(fetcher.comm_id)
+
+
 def test_fetch_refuses_oversized_files_and_bad_requests(front_end, fetching):
     fetcher = Fetcher(front_end, fetching["server_id"])
     data, buffers = fetcher.reply(fetcher.request("__fx/huge.bin"))
