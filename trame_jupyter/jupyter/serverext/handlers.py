@@ -17,23 +17,24 @@ import html
 import json
 import re
 import time
-from collections.abc import Awaitable
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from http.client import responses
 from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
+import aiohttp
 from jupyter_server.auth.decorator import ws_authenticated
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
-from tornado.httputil import HTTPHeaders, parse_response_start_line
-from tornado.iostream import SSLIOStream
+from tornado.iostream import SSLIOStream, StreamClosedError
+from yarl import URL
 
 from ...core.contract import REASON_NOT_REGISTERED, ROUTE
 from ..routes import Route, RouteTable, is_safe_ws_path
 from . import tunnel
+from .framing import framable_by_jupyter
 
 # Request headers worth forwarding to a static file server (no cookies, no Jupyter credentials).
 FORWARDED_REQUEST_HEADERS = ("Accept", "Accept-Language", "If-None-Match", "If-Modified-Since", "Range")
@@ -195,6 +196,10 @@ class SessionHandler(RouteHandlerMixin, APIHandler):
 class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
     """HTTP ``GET``/``HEAD`` of a server's pages and assets (static content: small, cacheable)."""
 
+    @property
+    def content_security_policy(self) -> str:
+        return framable_by_jupyter(super().content_security_policy)  # views are frames of Jupyter's pages
+
     def decode_argument(self, value: bytes, name: str | None = None) -> str:
         # tornado decodes path arguments before ``prepare``: refusing a non-UTF-8 path there would answer
         # before authentication. Keep the undecodable bytes (as surrogates) and refuse them in ``_proxy``.
@@ -229,24 +234,27 @@ class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
             target += f"?{self.request.query}"
         headers = {k: v for k in FORWARDED_REQUEST_HEADERS if (v := self.request.headers.get(k))}
         relay = _ResponseRelay(self)
-        request = HTTPRequest(
-            target,
-            method="GET" if include_body else "HEAD",
-            headers=headers,
-            follow_redirects=False,
-            connect_timeout=self.extensionapp.connect_timeout,
-            request_timeout=self.extensionapp.request_timeout,
-            decompress_response=False,
-            header_callback=relay.header_line,
-            streaming_callback=relay.body_chunk,
-        )
         try:
-            response = await AsyncHTTPClient().fetch(request, raise_error=False)
-        except (OSError, HTTPClientError) as error:
-            return relay.cut(entry, error) if relay.started else self._unreachable(entry, error)
-        if response.code == 599:
-            return relay.cut(entry, response.error) if relay.started else self._unreachable(entry, response.error)
-        relay.start(response.code, response.headers)  # a response without a body (HEAD, 304, empty) starts here
+            # The proxy's client gives each server its own slots and bounds the wait for one (app.py).
+            async with self.extensionapp.http_client().request(
+                "GET" if include_body else "HEAD",
+                URL(target, encoded=True),  # already quoted: sent as is
+                headers=headers,
+                allow_redirects=False,
+            ) as response:
+                relay.start(response.status, response.headers)
+                if include_body:
+                    async for chunk in response.content.iter_any():
+                        self.write(chunk)
+                        await self.flush()  # a slow browser slows the upstream read: memory stays bounded
+        except StreamClosedError:
+            return relay.cut(entry, "the browser left")
+        except (OSError, asyncio.TimeoutError, aiohttp.ClientError) as error:
+            if relay.started:
+                return relay.cut(entry, error)
+            if isinstance(error, asyncio.TimeoutError):  # aiohttp's timeouts are ServerTimeoutError, one of these
+                return self._busy(entry)
+            return self._unreachable(entry, error)
         self.finish()
         return None
 
@@ -259,6 +267,16 @@ class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
             "may be busy, stopping or gone. Re-run the cell that displays it.",
         )
 
+    def _busy(self, entry: Route) -> None:
+        timeout = self.extensionapp.request_timeout
+        self.log.warning("trame server %s (port %s) did not answer in %gs", entry.server_id, entry.port, timeout)
+        self._page(
+            504,
+            "The trame server is busy",
+            f"The server <code>{html.escape(entry.name)}</code> did not answer within {timeout:g} s: its kernel "
+            "is probably running a long cell. Reload this page once the cell has finished.",
+        )
+
     def _page(self, status: int, title: str, detail: str) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -267,23 +285,15 @@ class ProxyPageHandler(RouteHandlerMixin, JupyterHandler):
 
 
 class _ResponseRelay:
-    """Streams a server's response to the browser as it arrives: the body never sits whole in the Jupyter
-    server (a widget bundle or a large file costs a chunk of memory, not its size). Each chunk is flushed
-    before the next is read, so a slow browser slows the upstream read instead of filling a buffer."""
+    """The status and headers of a server's response, relayed to the browser once; its body is then streamed
+    as it arrives (``ProxyPageHandler._proxy``): the body never sits whole in the Jupyter server (a widget
+    bundle or a large file costs a chunk of memory, not its size)."""
 
     def __init__(self, handler: ProxyPageHandler) -> None:
         self._handler = handler
-        self._code: int | None = None
-        self._headers = HTTPHeaders()
         self.started = False
 
-    def header_line(self, line: str) -> None:
-        if self._code is None and line.startswith("HTTP/"):
-            self._code = parse_response_start_line(line.strip()).code
-        elif line.strip():
-            self._headers.parse_line(line)
-
-    def start(self, code: int, headers: HTTPHeaders) -> None:
+    def start(self, code: int, headers: Mapping[str, str]) -> None:
         if self.started:
             return
         self.started = True
@@ -293,13 +303,6 @@ class _ResponseRelay:
             if name in headers:
                 handler.set_header(name, headers[name])
         handler.set_header("X-Content-Type-Options", "nosniff")
-
-    def body_chunk(self, chunk: bytes) -> Awaitable[None] | None:
-        self.start(self._code or 200, self._headers)
-        if self._handler.request.method == "HEAD" or not chunk:
-            return None
-        self._handler.write(chunk)
-        return self._handler.flush()
 
     def cut(self, entry: Route, error: Any) -> None:
         """The server failed after part of the body went out: end the connection so the browser sees a
