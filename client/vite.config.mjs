@@ -12,8 +12,23 @@ export const alias = {
 // condition, before the built `lib/` that the extension's webpack uses.
 export const conditions = ['source', ...defaultClientConditions];
 
+// The page loads as classic scripts and stylesheets, not ES modules: a module script or a `crossorigin`
+// stylesheet is a CORS-mode request, which JupyterHub's single-user servers refuse without an XSRF token
+// (that a tag cannot send), bouncing it to the hub's login. One self-contained bundle (IIFE) needs none.
+const classicPage = {
+  name: 'trame-jupyter-classic-page',
+  transformIndexHtml: {
+    order: 'post',
+    handler: (html) =>
+      html
+        .replace(/<script type="module" crossorigin src=/g, '<script defer src=')
+        .replace(/<link rel="stylesheet" crossorigin href=/g, '<link rel="stylesheet" href='),
+  },
+};
+
 export default defineConfig({
-  base: './', // works under any path prefix (the Jupyter proxy serves it under trame-jupyter/<id>/)
+  base: './',
+  plugins: [classicPage], // works under any path prefix (the Jupyter proxy serves it under trame-jupyter/<id>/)
   resolve: { alias, conditions },
   define: {
     __VUE_OPTIONS_API__: 'true', // plugins loaded with trame__vue_use may use the options API
@@ -28,5 +43,8 @@ export default defineConfig({
     assetsDir: 'trame-jupyter-client',
     target: 'es2020',
     sourcemap: false,
+    modulePreload: false,
+    cssCodeSplit: false, // a stylesheet of its own (an IIFE would otherwise inject its CSS from the script)
+    rollupOptions: { output: { format: 'iife', inlineDynamicImports: true } },
   },
 });

@@ -6,7 +6,8 @@
  *   Python module `trame_jupyter.core.contract`;
  * - `pageLoader.ts`: loading a view's page over a fetch function (a kernel comm, a widget's messages);
  * - `theme.ts`: the notebook's theme, posted to the pages;
- * - `embed.ts`: the query parameter of a page embedded by the JupyterLab renderer.
+ * - `embed.ts`: the query parameter of a page embedded by the JupyterLab renderer;
+ * - `xsrf.ts`: Jupyter's XSRF token on our same-origin requests (JupyterHub refuses them without it).
  */
 export {
   API_KERNELS_PATH,
@@ -110,3 +111,5 @@ export {
 } from './theme.js';
 
 export { EMBED_JUPYTER, EMBED_PARAM } from './embed.js';
+
+export { withXsrf, withXsrfQuery, xsrfToken } from './xsrf.js';

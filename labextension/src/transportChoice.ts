@@ -5,7 +5,7 @@
  * on another host: its registration is not visible here), or answers 502, or does not answer at all.
  * No I/O here but `probeProxy`, whose fetch is given.
  */
-import { REASON_NOT_REGISTERED, SESSION_PATH, TRANSPORT_PARAM } from '@trame-jupyter/common';
+import { REASON_NOT_REGISTERED, SESSION_PATH, TRANSPORT_PARAM, withXsrf } from '@trame-jupyter/common';
 
 /** What the bundle asks for. */
 export type TransportMode = 'proxy' | 'comm' | 'auto';
@@ -37,7 +37,7 @@ export type ProxyProbe = 'reaches' | 'not-registered' | 'unreachable';
 export async function probeProxy(url: string, fetchImpl: typeof fetch = fetch): Promise<ProxyProbe> {
   let response: Response;
   try {
-    response = await fetchImpl(url, { credentials: 'same-origin', cache: 'no-store' });
+    response = await fetchImpl(url, withXsrf({ credentials: 'same-origin', cache: 'no-store' }));
   } catch {
     return 'unreachable';
   }

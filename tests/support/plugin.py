@@ -72,7 +72,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 #: Which tests start first (lowest first): the slowest files lead, so the short ones fill the workers at the
 #: end instead of a JupyterLab test running alone while the other workers idle.
-FIRST = ("tests/labextension/", "notebooks/", "tests/jupyter/", "tests/client/", "tests/app/")
+FIRST = ("tests/labextension/", "tests/hub/", "notebooks/", "tests/jupyter/", "tests/client/", "tests/app/")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

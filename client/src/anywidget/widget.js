@@ -18,6 +18,7 @@ import {
   MIN_HEIGHT,
   onThemeChanged,
   themeMessage,
+  withXsrf,
 } from '@trame-jupyter/common';
 import { createRelay } from './relay.js';
 
@@ -51,7 +52,7 @@ export async function pageSource({ model, win, fetchFile, fetchImpl = win.fetch.
   if (base !== null && path) {
     const url = new URL(base.replace(/\/?$/, '/') + path, win.location.href).href;
     try {
-      const response = await fetchImpl(url, { credentials: 'same-origin', cache: 'no-store' });
+      const response = await fetchImpl(url, withXsrf({ credentials: 'same-origin', cache: 'no-store' }));
       if (response.ok) return { url };
     } catch {
       // no proxy here

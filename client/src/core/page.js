@@ -1,6 +1,6 @@
 // What the page address tells the client: where the websocket is, which layout to show, which
 // output it is embedded in, and the secret (read once, then removed from the address bar).
-import { PAGE_GLOBAL } from '@trame-jupyter/common';
+import { PAGE_GLOBAL, withXsrf } from '@trame-jupyter/common';
 import { EMBED_JUPYTER, EMBED_PARAM, SESSION_PATH, TRANSPORT_PARAM, WS_PATH } from './protocol.js';
 
 /**
@@ -80,7 +80,7 @@ export function secretFromAddress(pageHref) {
 export async function fetchSessionSecret(url, fetchImpl = fetch) {
   let response;
   try {
-    response = await fetchImpl(url, { credentials: 'same-origin', cache: 'no-store' });
+    response = await fetchImpl(url, withXsrf({ credentials: 'same-origin', cache: 'no-store' }));
   } catch (error) {
     return { status: 'unreachable', error };
   }

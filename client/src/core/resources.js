@@ -1,5 +1,6 @@
 // Styles and scripts that modules ask for (trame__styles, trame__scripts, trame__module_scripts),
 // plus the document title and icon. Each URL is loaded once per page; a failure is reported, not fatal.
+import { withXsrfQuery } from '@trame-jupyter/common';
 import { KEY } from './protocol.js';
 import { rewriteStylesheetUrls } from './stylesheetUrls.js';
 
@@ -116,9 +117,13 @@ export class ResourceLoader {
   script(url, module = false) {
     return this._load(url, (href) => {
       const script = this.document.createElement('script');
-      if (module) script.type = 'module';
       script.async = false;
       script.src = href;
+      if (module) {
+        script.type = 'module';
+        // A module script is a CORS-mode request: under JupyterHub it needs the XSRF token (common/src/xsrf.ts).
+        if (!href.startsWith('blob:')) script.src = withXsrfQuery(href, this.document.location?.href ?? href);
+      }
       return script;
     });
   }
