@@ -21,8 +21,11 @@ export interface ITrameHost {
   readonly openInTab: ((bundle: ITrameBundle, sanitizer: IRenderMime.ISanitizer | null) => void) | null;
   /** Whether `node` is in an output of a notebook cell that `rerun` can run. */
   canRerun(node: HTMLElement): boolean;
-  /** Select and run the notebook cell whose output holds `node`; false when there is none. */
-  rerun(node: HTMLElement): Promise<boolean>;
+  /**
+   * Run the notebook cell whose output holds `node` (with `fromTop`, every cell from the first through
+   * that one: what the cell needs, when the kernel lost it); false when there is none.
+   */
+  rerun(node: HTMLElement, options?: { fromTop?: boolean }): Promise<boolean>;
   /**
    * The kernel id of the notebook holding `node`: a string, null when that notebook has no kernel, or
    * undefined when `node` is in no notebook.

@@ -109,14 +109,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
           }
         : null,
       canRerun: node => (locate(tracker, node)?.index ?? -1) >= 0,
-      rerun: async node => {
+      rerun: async (node, options) => {
         const found = locate(tracker, node);
         if (!found || found.index < 0) {
           return false;
         }
         const { panel, index } = found;
-        panel.content.activeCellIndex = index;
+        panel.content.activeCellIndex = options?.fromTop ? 0 : index;
         panel.content.deselectAll();
+        if (options?.fromTop) {
+          panel.content.extendContiguousSelectionTo(index); // the run stops at the first cell that fails
+        }
         return NotebookActions.run(panel.content, panel.sessionContext, sessionDialogs ?? undefined);
       },
       notebookKernel: node => {

@@ -30,7 +30,7 @@ function actionButton(className: string, icon: LabIcon, label: string, title: st
 export interface IToolbarActions {
   /** "JupyterLab tab": open the view in a main-area tab. */
   openTab(): void;
-  /** "Re-run": run the cell of this output again. */
+  /** "Re-run" / "Run to here": run the cell of this output again (with the cells above it). */
   rerun(): void;
   /** "Reload": load the view again. */
   reload(): void;
@@ -40,7 +40,8 @@ export interface IToolbarActions {
 export interface IShownActions {
   browserTab: boolean;
   jupyterTab: boolean;
-  rerun: boolean;
+  /** Re-run the cell alone, or the notebook from the top through it; null: not offered. */
+  rerun: 'rerun' | 'run-to-here' | null;
   reload: boolean;
 }
 
@@ -119,6 +120,11 @@ export class ViewToolbar {
     this._browserLink.hidden = !shown.browserTab;
     this._tabButton.hidden = !shown.jupyterTab;
     this._rerunButton.hidden = !shown.rerun;
+    const fromTop = shown.rerun === 'run-to-here';
+    this._rerunButton.title = fromTop
+      ? "Run the notebook's cells from the first through this one (the kernel lost what they defined)"
+      : 'Run the cell of this output again';
+    this._rerunButton.querySelector('.trame-jupyter-action-label')!.textContent = fromTop ? 'Run to here' : 'Re-run';
     this._reloadButton.hidden = !shown.reload;
   }
 

@@ -70,7 +70,7 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
       rerun: () => {
         const host = getHost();
         if (host) {
-          void host.rerun(this.node);
+          void host.rerun(this.node, { fromTop: STATES[this._state].action === 'run-to-here' });
         }
       },
       reload: () => void this._check.open('open')
@@ -217,7 +217,10 @@ export class TrameView extends Widget implements IRenderMime.IRenderer {
       // A page over the comm has no address a browser tab could open.
       browserTab: open && this._check.transport !== 'comm',
       jupyterTab: !!(open && this._tabAction && host?.openInTab),
-      rerun: !!(info.action === 'rerun' && host && this.isAttached && host.canRerun(this.node)),
+      rerun:
+        (info.action === 'rerun' || info.action === 'run-to-here') && host && this.isAttached && host.canRerun(this.node)
+          ? info.action
+          : null,
       reload: info.action === 'reload'
     });
   }

@@ -31,8 +31,12 @@ export type ViewState =
   /** The MIME data is invalid (an error is shown instead of a view). */
   | 'error';
 
-/** The one action a notice offers: re-run the cell (a new server) or reload the page (same server). */
-export type ViewAction = 'rerun' | 'reload';
+/**
+ * The one action a notice offers: re-run the cell (a new server; the kernel still has what the cells above
+ * defined), run the notebook from the top through the cell (the kernel lost that: restarted, shut down, a
+ * notebook opened again), or reload the page (same server).
+ */
+export type ViewAction = 'rerun' | 'run-to-here' | 'reload';
 
 export interface IStateInfo {
   /** The toolbar's word for it. */
@@ -53,9 +57,9 @@ export const STATES: Readonly<Record<ViewState, IStateInfo>> = {
   'not-loaded': { label: 'not loaded', notice: 'The app page did not load.', action: 'reload' },
   stopped: { label: 'stopped', notice: 'Server not reachable.', action: 'rerun', final: true },
   'server-stopped': { label: 'server stopped', notice: 'Server stopped.', action: 'rerun', final: true },
-  'kernel-restarted': { label: 'kernel restarted', notice: 'Kernel restarted.', action: 'rerun', final: true },
-  'kernel-shutdown': { label: 'kernel not running', notice: 'Kernel not running.', action: 'rerun', final: true },
-  'not-running': { label: 'not running', notice: 'Server not running.', action: 'rerun', final: true },
+  'kernel-restarted': { label: 'kernel restarted', notice: 'Kernel restarted.', action: 'run-to-here', final: true },
+  'kernel-shutdown': { label: 'kernel not running', notice: 'Kernel not running.', action: 'run-to-here', final: true },
+  'not-running': { label: 'not running', notice: 'Server not running.', action: 'run-to-here', final: true },
   error: { label: 'error', final: true }
 };
 

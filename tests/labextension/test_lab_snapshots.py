@@ -9,7 +9,7 @@ import pytest
 
 from support.lab_apps import APP, wait_for_state
 from support.lab_views import NOTEBOOK, app_frame, assert_one_notice, kernel_id, not_found, record_requests, screenshot, server_id_of, snapshot_input, snapshot_text
-from support.lab_harness import LabServer, command, execute, open_notebook, run_cell, view, wait_state
+from support.lab_harness import LabServer, command, execute, open_notebook, output_text, run_cell, view, wait_state
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
@@ -43,6 +43,37 @@ def test_stop_shows_the_last_snapshot_and_rerun_revives(lab: LabServer, page: An
     app_frame(page).locator(".message").filter(has_text="hello from python").wait_for()
     assert view(page, 0).locator(".trame-jupyter-state-notice").is_hidden()
     screenshot(page, "a-rerun-live")
+    assert not page.errors, page.errors
+
+
+def test_run_to_here_after_a_restart_runs_what_the_view_needs(lab: LabServer, page: Any) -> None:
+    """After a kernel restart the view's cell alone would fail (what the cells above defined is gone): the
+    notice offers "Run to here", which runs the notebook from the top through that cell, not the cells
+    after it, and the view is live again."""
+    cells = [
+        "from trame_jupyter import get_server\nserver = get_server('needs-above')\nstate = server.state",
+        "from trame_jupyter.ui import DivLayout\nfrom trame_jupyter.widgets import html\n"
+        "state.word = 'defined above'\nwith DivLayout(server):\n    html.Div('{{ word }}', classes='word')\n"
+        "display(server)",
+        "after = True",
+        "print('after' in globals())",
+    ]
+    open_notebook(page, lab, lab.write_notebook("run-to-here.ipynb", cells))
+    for index in range(3):
+        run_cell(page, index)
+    wait_state(page, view(page, 1), "live")
+    command(page, "notebook:restart-kernel")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    output = view(page, 1)
+    wait_state(page, output, "kernel-restarted")
+    page.wait_for_function("() => jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle'")
+    action = output.locator(".trame-jupyter-rerun")
+    assert action.inner_text().strip() == "Run to here", action.inner_text()
+    action.click()
+    wait_state(page, view(page, 1), "live")
+    app_frame(page).locator(".word").filter(has_text="defined above").wait_for()
+    run_cell(page, 3)
+    assert output_text(page, 3).strip() == "False"  # the cells after the view's did not run
     assert not page.errors, page.errors
 
 
