@@ -19,7 +19,7 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
@@ -152,23 +152,38 @@ class StaticFiles:
             raise StaticFileError(404, "not a relative path")
         return self.resolve(unquote(urlsplit(url_path).path))
 
-    def read(self, url_path: str, max_size: int) -> tuple[bytes, str]:
-        """The content and MIME type of the file ``url_path`` names (blocking: run it in a thread);
-        ``StaticFileError(413)`` when it is larger than ``max_size`` bytes."""
+    def open(self, url_path: str, max_size: int) -> tuple[BinaryIO, int, str]:
+        """The file ``url_path`` names, open, with its size and MIME type (blocking: run it in a thread);
+        ``StaticFileError(413)`` when it is larger than ``max_size`` bytes. The caller closes the file."""
         target = self.resolve_url(url_path)
         try:
-            with target.open("rb") as file:
-                size = os.fstat(file.fileno()).st_size
-                if size > max_size:
-                    raise StaticFileError(413, f"{size} bytes, more than the {max_size}-byte limit")
-                content = file.read(max_size + 1)
+            file = target.open("rb")
         except PermissionError:
             raise StaticFileError(403, "not readable") from None
         except OSError:
             raise StaticFileError(404, "no such file") from None
+        try:
+            size = os.fstat(file.fileno()).st_size
+        except OSError:
+            file.close()
+            raise StaticFileError(404, "no such file") from None
+        if size > max_size:
+            file.close()
+            raise StaticFileError(413, f"{size} bytes, more than the {max_size}-byte limit")
+        return file, size, mime_type(target)
+
+    def read(self, url_path: str, max_size: int) -> tuple[bytes, str]:
+        """The content and MIME type of the file ``url_path`` names (blocking: run it in a thread);
+        ``StaticFileError(413)`` when it is larger than ``max_size`` bytes."""
+        file, _, mime = self.open(url_path, max_size)
+        try:
+            with file:
+                content = file.read(max_size + 1)
+        except OSError:
+            raise StaticFileError(404, "no such file") from None
         if len(content) > max_size:  # it grew while being read
             raise StaticFileError(413, f"more than the {max_size}-byte limit")
-        return content, mime_type(target)
+        return content, mime
 
 
 def mime_type(path: Path) -> str:

@@ -9,10 +9,20 @@ from typing import Any
 
 import pytest
 from support.comm_front_end import FETCH, FETCH_APP, CommClient, Fetcher, FrontEnd, assert_server_unaffected
+from support.jupyter_harness import wait_cell
+from support.memory import peak_memory, peak_memory_reset
 
 from trame_jupyter.core.contract import COMM_CLOSE_NOT_FOUND
+from trame_jupyter.server.transports import fetch as _fetch
 
 pytestmark = pytest.mark.jupyter
+
+BIG = 4 * 1024 * 1024  # __fx/big.bin
+#: The comm channels of the ``fetching`` server, in the kernel.
+CHANNELS = (
+    "fetching.runtime_listener(__import__('trame_jupyter.jupyter.kernel.comm_target', fromlist=['_'])"
+    ".CommCloser).channels"
+)
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +147,37 @@ def test_a_burst_of_fetches_is_answered_or_refused_busy(front_end, fetching):
     fetcher = Fetcher(front_end, fetching["server_id"])
     ids = [fetcher.request("__fx/big.bin") for _ in range(150)]
     statuses = [fetcher.reply(i, timeout=60)[0]["status"] for i in ids]
-    assert set(statuses) <= {200, 503} and statuses.count(200) >= 64, statuses
+    # At least what fits in the bytes in flight at once is served (more, as the kernel sends replies out).
+    fits = _fetch.MAX_BYTES_IN_FLIGHT // BIG
+    assert set(statuses) <= {200, 503} and statuses.count(200) >= fits, statuses
     assert fetcher.get("__fx/hello.js")[0] == 200  # and then served again
     assert_server_unaffected(front_end, fetching["server_id"])
+    front_end.close(fetcher.comm_id)
+
+
+def test_a_fetch_flood_holds_the_kernels_memory_to_the_cap(front_end, fetching):
+    """A reply counts as in flight until the kernel has sent it out (its buffer released): a flood of 4 MiB
+    fetches grows the kernel's memory by about the cap on bytes in flight (64 MiB), not by the flood (it
+    grew by 220-320 MiB when only the number of fetches being read was capped)."""
+    pid = front_end.value("__import__('os').getpid()")
+    fetcher = Fetcher(front_end, fetching["server_id"])
+    assert fetcher.get("__fx/big.bin")[0] == 200
+    peak_memory_reset(pid)
+    before = peak_memory(pid)
+    ids = [fetcher.request("__fx/big.bin") for _ in range(150)]
+    replies = [fetcher.reply(i, timeout=60)[0] for i in ids]
+    grown = peak_memory(pid) - before
+    assert grown < 2 * _fetch.MAX_BYTES_IN_FLIGHT, f"the kernel's peak memory grew by {grown / 2**20:.0f} MiB"
+    statuses = [reply["status"] for reply in replies]
+    assert set(statuses) <= {200, 503} and 200 in statuses, statuses
+    busy = {reply["reason"] for reply in replies if reply["status"] == 503}
+    assert all("in flight on this comm" in reason or "fetches at once" in reason for reason in busy), busy
+    high_water = front_end.value(f"[c.on_fetch.__self__.in_flight.high_water for c in {CHANNELS}]")
+    assert high_water and max(high_water) <= _fetch.MAX_BYTES_IN_FLIGHT, high_water
+    # Sent out, the replies no longer count: one after another, many times the cap is served.
+    for _ in range(3 * _fetch.MAX_BYTES_IN_FLIGHT // BIG):
+        assert fetcher.get("__fx/big.bin")[0] == 200
+    assert front_end.execute(wait_cell("_fetch.PROCESS_BUDGET.in_use == 0")).strip().endswith("OK")
     front_end.close(fetcher.comm_id)
 
 

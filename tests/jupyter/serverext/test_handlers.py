@@ -7,11 +7,11 @@ import hashlib
 import json
 import os
 import textwrap
-from pathlib import Path
 
 import pytest
 from support.jupyter_harness import proxied_client
 from support.kernel_apps import show_app
+from support.memory import peak_memory, peak_memory_reset
 from support.wslink_client import WslinkTestClient
 
 from trame_jupyter.core.contract import MIME_TYPE
@@ -176,19 +176,6 @@ async def test_cookie_authenticated_websocket_must_come_from_jupyters_origin(jup
         same_origin = f"http://127.0.0.1:{jupyter.port}"
         ws = await session.ws_connect(url, headers={"Origin": same_origin})
         await ws.close()
-
-
-def peak_memory_reset(pid: int) -> None:
-    """Reset a process's peak resident memory (VmHWM) to its current size (Linux: clear_refs 5)."""
-    with open(f"/proc/{pid}/clear_refs", "w") as refs:
-        refs.write("5")
-
-
-def peak_memory(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError("no VmHWM")
 
 
 def test_large_files_stream_through_the_proxy_in_bounded_memory(jupyter, kernel):

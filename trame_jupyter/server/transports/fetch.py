@@ -6,6 +6,11 @@ The answer is ``{type: "fetch-reply", id, status, mime, reason}`` with the body 
 ``status`` is 200 (no buffer otherwise). Paths resolve exactly as the HTTP routes resolve them
 (``runner.StaticFiles``); files are read on a worker thread, so a big one never blocks the server's loop.
 
+A carrier has no backpressure (a front end may ask for a thousand files at once and read none), so replies
+are bounded in bytes as well as in number: a reply's bytes count from just before its file is read until the
+carrier lets go of its body (a kernel comm: once the kernel's IOPub socket has sent it out), per carrier and
+for the whole process; a fetch that would pass either bound is answered 503 without reading its file.
+
 Nothing here knows the carrier: it needs a ``send(data, buffers)`` function, and whoever receives the
 carrier's messages passes those for which ``is_fetch(data)`` holds to ``FetchResponder.handle``.
 """
@@ -15,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO
 
 from ...core import contract
 from ..runner import StaticFileError, StaticFiles
@@ -31,6 +37,12 @@ MAX_FETCH_SIZE = 8 * 1024 * 1024
 MAX_PENDING_FETCHES = 64
 #: Longest path accepted (characters).
 MAX_PATH_LENGTH = 4096
+#: Bytes of replies one carrier may have in flight (read or being read, and not yet let go of by the carrier);
+#: past it a fetch is answered 503. Room for several of the largest files, so a page loading all its scripts
+#: at once stays well below it.
+MAX_BYTES_IN_FLIGHT = 8 * MAX_FETCH_SIZE
+#: The same for every carrier of this process together (a kernel's comms): many comms cannot add up to more.
+MAX_PROCESS_BYTES_IN_FLIGHT = 4 * MAX_BYTES_IN_FLIGHT
 
 STATUS_OK = contract.FETCH_STATUSES["OK"]
 STATUS_BAD_REQUEST = contract.FETCH_STATUSES["BAD_REQUEST"]
@@ -45,12 +57,61 @@ def is_fetch(data: Any) -> bool:
     return isinstance(data, dict) and data.get("type") == contract.COMM_MESSAGE["FETCH"]
 
 
+class ByteBudget:
+    """Bytes in flight under a limit; thread-safe (a body is let go of on whichever thread drops it last)."""
+
+    def __init__(self, limit: int, where: str) -> None:
+        self.limit = limit
+        self.where = where  # for the 503's reason: "on this comm", "in this process"
+        self.in_use = 0
+        #: The most bytes ever in flight at once (tests check the bound holds).
+        self.high_water = 0
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> bool:
+        with self._lock:
+            if self.in_use + size > self.limit:
+                return False
+            self.in_use += size
+            self.high_water = max(self.high_water, self.in_use)
+            return True
+
+    def give(self, size: int) -> None:
+        with self._lock:
+            self.in_use -= size
+
+
+#: The budget every carrier of this process shares.
+PROCESS_BUDGET = ByteBudget(MAX_PROCESS_BYTES_IN_FLIGHT, "in this process")
+
+
+class _Body(bytearray):
+    """A reply's body. Unlike ``bytes``, a ``bytearray`` subclass can be weakly referenced: its bytes stay
+    counted in flight exactly until nothing (the carrier, its socket) holds it any more."""
+
+
+def _read_body(file: BinaryIO, size: int) -> _Body:
+    """The first ``size`` bytes of ``file`` (fewer if it shrank meanwhile), read in place; closes the file."""
+    body = _Body(size)
+    filled = 0
+    with file, memoryview(body) as view:
+        while filled < size:
+            count = file.readinto(view[filled:])
+            if not count:
+                break
+            filled += count
+    if filled < size:
+        del body[filled:]
+    return body
+
+
 class FetchResponder:
     """Answers the fetches of one carrier from ``files``, on ``loop`` (the server's), through ``send``.
 
     ``handle`` may be called on any thread; ``send`` is always called on ``loop``, in request order of
     completion (replies carry the request's ``id``). ``available()`` says whether the server still serves:
-    once it does not, fetches are answered 404.
+    once it does not, fetches are answered 404. A body ``send`` gets stays counted in ``in_flight`` (and in
+    ``process_budget``) until ``send`` and its carrier have dropped every reference to it.
     """
 
     def __init__(
@@ -62,6 +123,8 @@ class FetchResponder:
         available: Callable[[], bool] = lambda: True,
         max_size: int | None = None,
         max_pending: int = MAX_PENDING_FETCHES,
+        max_bytes_in_flight: int = MAX_BYTES_IN_FLIGHT,
+        process_budget: ByteBudget = PROCESS_BUDGET,
     ) -> None:
         self.files = files
         self.loop = loop
@@ -69,6 +132,9 @@ class FetchResponder:
         self.available = available
         self.max_size = MAX_FETCH_SIZE if max_size is None else max_size
         self.max_pending = max_pending
+        # At least one file of the largest size always fits when nothing else is in flight.
+        self.in_flight = ByteBudget(max(max_bytes_in_flight, self.max_size), "on this comm")
+        self.process_budget = process_budget
         self._pending = 0
         self._lock = threading.Lock()
 
@@ -100,7 +166,7 @@ class FetchResponder:
                 self._reply(request_id, STATUS_NOT_FOUND, "the server is not serving files")
                 return
             try:
-                body, mime = await self.loop.run_in_executor(None, self.files.read, path, self.max_size)
+                file, size, mime = await self.loop.run_in_executor(None, self.files.open, path, self.max_size)
             except StaticFileError as error:
                 self._reply(request_id, error.status, error.reason)
                 return
@@ -108,9 +174,39 @@ class FetchResponder:
                 logger.exception("Fetching %r failed", path)
                 self._reply(request_id, STATUS_NOT_FOUND, "could not be read")
                 return
+            refused = self._take(size)  # before reading: a refused fetch costs no memory
+            if refused is not None:
+                file.close()
+                self._reply(request_id, STATUS_BUSY, refused)
+                return
+            try:
+                body = await self.loop.run_in_executor(None, _read_body, file, size)
+            except OSError:
+                self._give(size)
+                self._reply(request_id, STATUS_NOT_FOUND, "could not be read")
+                return
+            except BaseException:  # cancelled (the loop is closing): the body is dropped unsent
+                self._give(size)
+                raise
+            if len(body) < size:  # the file shrank while being read
+                self._give(size - len(body))
+            weakref.finalize(body, self._give, len(body))
             self._reply(request_id, STATUS_OK, "", mime, body)
         finally:
             self._done()
+
+    def _take(self, size: int) -> str | None:
+        """Count ``size`` bytes in flight, or say why they do not fit (the 503's reason)."""
+        for taken, budget in enumerate((self.in_flight, self.process_budget)):
+            if not budget.take(size):
+                if taken:
+                    self.in_flight.give(size)
+                return f"more than {budget.limit} bytes of fetch replies in flight {budget.where}: try again"
+        return None
+
+    def _give(self, size: int) -> None:
+        self.in_flight.give(size)
+        self.process_budget.give(size)
 
     def _done(self) -> None:
         with self._lock:
