@@ -171,8 +171,12 @@ export const TRANSPORT_PARAM = 'transport';
 export const MESSAGE_SIZE = 'trame-jupyter:size';
 /** `{type, server_id, status}`: one of `STATUSES`. */
 export const MESSAGE_STATUS = 'trame-jupyter:status';
-/** The connection statuses a page reports. */
-export const STATUSES = ['connecting', 'live', 'reconnecting', 'stopped'] as const;
+/**
+ * The connection statuses a page reports. `waiting`: connected, but a call has had no answer for
+ * `WAITING_AFTER_MS` (the kernel is busy in a cell); back to `live` with the next answer.
+ */
+export const STATUSES = ['connecting', 'live', 'waiting', 'reconnecting', 'stopped'] as const;
+export const WAITING_AFTER_MS = 1500;
 export type Status = (typeof STATUSES)[number];
 /** `{type, server_id, html}`: the page's own rendering when it loses its server (its last picture). */
 export const MESSAGE_SNAPSHOT = 'trame-jupyter:snapshot';

@@ -44,6 +44,7 @@ export {
   TOPIC,
   TRANSPORT_PARAM,
   TRANSPORTS,
+  WAITING_AFTER_MS,
   WS_PATH
 } from './contract.js';
 export type {

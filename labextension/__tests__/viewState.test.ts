@@ -67,6 +67,8 @@ test('every state that is not live has one short notice; gone servers offer a ru
 test('page statuses move a view that is not final; a final one ignores them', () => {
   expect(stateOfPageStatus('connecting', 'live')).toBe('live');
   expect(stateOfPageStatus('live', 'reconnecting')).toBe('reconnecting');
+  expect(stateOfPageStatus('live', 'waiting')).toBe('waiting');
+  expect(stateOfPageStatus('waiting', 'live')).toBe('live');
   expect(stateOfPageStatus('not-loaded', 'live')).toBe('live'); // a slow page that answers after all
   expect(stateOfPageStatus('live', 'stopped')).toBe('check');
   expect(stateOfPageStatus('live', 'nonsense')).toBeNull();
@@ -74,12 +76,13 @@ test('page statuses move a view that is not final; a final one ignores them', ()
   expect(stateOfPageStatus('kernel-restarted', 'stopped')).toBeNull();
 });
 
-test('the frame shows only when live, or while loading with no picture to show', () => {
+test('the frame shows only when live (or waiting for a busy kernel), or while loading with no picture', () => {
   expect(showsFrame('live', true)).toBe(true);
+  expect(showsFrame('waiting', true)).toBe(true); // the app stays usable: changes wait for the kernel
   expect(showsFrame('connecting', false)).toBe(true);
   expect(showsFrame('connecting', true)).toBe(false);
   for (const state of Object.keys(STATES) as ViewState[]) {
-    if (state !== 'live' && state !== 'connecting') {
+    if (state !== 'live' && state !== 'waiting' && state !== 'connecting') {
       expect(showsFrame(state, true)).toBe(false);
       expect(showsFrame(state, false)).toBe(false);
     }

@@ -15,6 +15,8 @@ export type ViewState =
   | 'checking'
   | 'connecting'
   | 'live'
+  /** Connected, but the server has not answered the page's calls for a while (its kernel is busy). */
+  | 'waiting'
   | 'reconnecting'
   /** The page gave up, but its server still runs. */
   | 'disconnected'
@@ -52,6 +54,7 @@ export const STATES: Readonly<Record<ViewState, IStateInfo>> = {
   checking: { label: 'checking…' },
   connecting: { label: 'connecting…' },
   live: { label: 'live' },
+  waiting: { label: 'waiting for the kernel…' },
   reconnecting: { label: 'reconnecting…', notice: 'Reconnecting…' },
   disconnected: { label: 'disconnected', notice: 'Connection lost.', action: 'reload' },
   'not-loaded': { label: 'not loaded', notice: 'The app page did not load.', action: 'reload' },
@@ -114,6 +117,7 @@ export function stateOfPageStatus(current: ViewState, status: unknown): ViewStat
   switch (status) {
     case 'connecting':
     case 'live':
+    case 'waiting':
     case 'reconnecting':
       return status;
     case 'stopped':
@@ -155,5 +159,5 @@ export function pageSnapshotHtml(data: Untrusted<ISnapshotMessage>): string | nu
  * show meanwhile); otherwise the snapshot, or nothing when there is none.
  */
 export function showsFrame(state: ViewState, hasSnapshot: boolean): boolean {
-  return state === 'live' || (state === 'connecting' && !hasSnapshot);
+  return state === 'live' || state === 'waiting' || (state === 'connecting' && !hasSnapshot);
 }

@@ -146,6 +146,31 @@ def test_rerun_and_kernel_restart_and_shutdown(lab: LabServer, page: Any) -> Non
     assert not page.errors, page.errors
 
 
+def test_a_view_whose_kernel_is_busy_says_it_waits_then_live_again(lab: LabServer, page: Any) -> None:
+    """A cell blocks the kernel (time.sleep): what the user changes waits for an answer, and the view says
+    "waiting for the kernel…" instead of "live", stays usable, and is live again once the cell ends (the
+    change then reaches Python)."""
+    open_notebook(
+        page, lab, lab.write_notebook("busy.ipynb", [APP, "import time\ntime.sleep(8)", "server.state.resolution"])
+    )
+    run_cell(page, 0)
+    output = view(page, 0)
+    wait_state(page, output, "live")
+    page.evaluate(
+        "() => { const nb = jupyterapp.shell.currentWidget.content; nb.activeCellIndex = 1;"
+        " void jupyterapp.commands.execute('notebook:run-cell'); }"
+    )
+    page.wait_for_function("() => jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'busy'")
+    app = page.frame_locator(".jp-Notebook .trame-jupyter-frame").first
+    app.locator("input.resolution").fill("33")
+    wait_state(page, output, "waiting", timeout=6_000)
+    assert output.locator(".trame-jupyter-state-label").inner_text() == "waiting for the kernel…"
+    assert output.locator(".trame-jupyter-frame").is_visible()  # the app stays on screen and usable
+    wait_state(page, output, "live", timeout=30_000)
+    app.locator(".label").filter(has_text="resolution 33").wait_for()
+    assert not page.errors, page.errors
+
+
 def test_tab_linked_view_and_browser_tab(lab: LabServer, page: Any) -> None:
     """The same live view in a JupyterLab tab, in "Create New View for Output" and in a browser tab,
     each filling its space."""

@@ -165,7 +165,9 @@ TRANSPORT_PARAM: Final = "transport"
 
 MESSAGE_SIZE: Final = "trame-jupyter:size"  # {type, server_id, height}: height of the page's content
 MESSAGE_STATUS: Final = "trame-jupyter:status"  # {type, server_id, status}: one of STATUSES
-STATUSES: Final = ("connecting", "live", "reconnecting", "stopped")
+#: waiting: connected, but a call has had no answer for WAITING_AFTER_MS (the kernel is busy in a cell).
+STATUSES: Final = ("connecting", "live", "waiting", "reconnecting", "stopped")
+WAITING_AFTER_MS: Final = 1500
 #: {type, server_id, html}: the page's own rendering when it loses its server (its last picture).
 MESSAGE_SNAPSHOT: Final = "trame-jupyter:snapshot"
 #: Largest page snapshot a page posts (characters of HTML).

@@ -1,7 +1,8 @@
 // The connection to one trame server: (re)connects with backoff, authenticates, counts calls in
-// flight, fans publishes out to subscribers, and reports a status the page can show.
+// flight, fans publishes out to subscribers, and reports a status the page can show: `waiting` while
+// calls go unanswered for a while (the kernel is busy in a cell), so a view never claims to be live then.
 import { Session, RpcError } from './session.js';
-import { COMM_CLOSE_NOT_FOUND, ERROR, STATUS } from './protocol.js';
+import { COMM_CLOSE_NOT_FOUND, ERROR, STATUS, WAITING_AFTER_MS } from './protocol.js';
 
 const HELLO_TIMEOUT_MS = 10000;
 
@@ -24,8 +25,17 @@ export class Connection {
    * @param {Function} [options.onOpen] async ({reconnected}) => void, run after each hello; the status
    *   becomes `live` only once it resolves (the app is resynchronised before it is shown as live).
    * @param {object} [options.retry] `{initialDelay, maxDelay, giveUpAfter}` in ms
+   * @param {number} [options.waitingAfter] ms without an answer to a call in flight before `waiting`
    */
-  constructor({ url, secret, refreshSecret, onOpen, retry = {}, WebSocketImpl = globalThis.WebSocket }) {
+  constructor({
+    url,
+    secret,
+    refreshSecret,
+    onOpen,
+    retry = {},
+    waitingAfter = WAITING_AFTER_MS,
+    WebSocketImpl = globalThis.WebSocket,
+  }) {
     this.url = url;
     this.secret = secret;
     this.refreshSecret = refreshSecret || null;
@@ -41,6 +51,9 @@ export class Connection {
     this._statusListeners = new Set();
     this._busyListeners = new Set();
     this._busy = 0;
+    this._waitingAfter = waitingAfter;
+    this._answeredAt = 0; // when a call was last answered (or the first of a burst sent)
+    this._waitTimer = null;
     this._attempts = 0;
     this._failingSince = null;
     this._wasLive = false;
@@ -81,8 +94,12 @@ export class Connection {
     if (!session) {
       return Promise.reject(new RpcError(ERROR.CLIENT, `RPC ${method} not sent: not connected`));
     }
+    if (this._busy === 0) this._answeredAt = Date.now();
     this._setBusy(this._busy + 1);
-    const done = () => this._setBusy(this._busy - 1);
+    const done = () => {
+      this._answeredAt = Date.now();
+      this._setBusy(this._busy - 1);
+    };
     const promise = session.call(method, args, kwargs);
     promise.then(done, done);
     return promise;
@@ -178,7 +195,7 @@ export class Connection {
       this._stop('gone'); // over a kernel comm: the kernel runs no such server (the proxy's "not registered")
       return;
     }
-    if (this.status === STATUS.LIVE) this._setStatus(STATUS.RECONNECTING);
+    if (this.status === STATUS.LIVE || this.status === STATUS.WAITING) this._setStatus(STATUS.RECONNECTING);
     this._retryLater();
   }
 
@@ -202,6 +219,7 @@ export class Connection {
     this.stopReason = reason;
     clearTimeout(this._timer);
     this._timer = null;
+    clearTimeout(this._waitTimer);
     const session = this.session;
     this.session = null;
     session?.close(1000, 'client closed');
@@ -226,6 +244,21 @@ export class Connection {
   _setBusy(count) {
     this._busy = Math.max(count, 0);
     for (const listener of this._busyListeners) listener(this._busy);
+    this._watchAnswers();
+  }
+
+  /** `waiting` once calls in flight have had no answer for `waitingAfter` ms; `live` at the next answer. */
+  _watchAnswers() {
+    clearTimeout(this._waitTimer);
+    this._waitTimer = null;
+    if (this._stopped || !this.session) return;
+    const silentFor = Date.now() - this._answeredAt;
+    if (this._busy === 0 || silentFor < this._waitingAfter) {
+      if (this.status === STATUS.WAITING) this._setStatus(STATUS.LIVE);
+      if (this._busy > 0) this._waitTimer = setTimeout(() => this._watchAnswers(), this._waitingAfter - silentFor);
+      return;
+    }
+    if (this.status === STATUS.LIVE) this._setStatus(STATUS.WAITING);
   }
 
   _setStatus(status) {

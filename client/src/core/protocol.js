@@ -19,6 +19,7 @@ import {
   THEME_VARIABLES,
   TOPIC,
   TRANSPORT_PARAM,
+  WAITING_AFTER_MS,
   WS_PATH,
 } from '@trame-jupyter/common';
 
@@ -34,6 +35,7 @@ export {
   THEME_VARIABLES,
   TOPIC,
   TRANSPORT_PARAM,
+  WAITING_AFTER_MS,
   WS_PATH,
 };
 

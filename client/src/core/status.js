@@ -6,6 +6,7 @@ import { STATUS } from './protocol.js';
 const TEXT = {
   [STATUS.CONNECTING]: 'Connecting to the server…',
   [STATUS.LIVE]: '',
+  [STATUS.WAITING]: 'Waiting for the kernel (busy in a cell?): your changes are sent when it answers.',
   [STATUS.RECONNECTING]: 'Connection lost: reconnecting…',
   [STATUS.STOPPED]: 'The server of this app has stopped.',
 };
@@ -34,8 +35,9 @@ export class StatusView {
     this.element.dataset.status = status;
     this.element.textContent = detail || TEXT[status] || status;
     this.element.hidden = !this.shown || status === STATUS.LIVE;
+    // Waiting, the app stays usable: what the user does is queued and reaches the server in order.
+    const stale = status !== STATUS.LIVE && status !== STATUS.WAITING;
     this.element.setAttribute('role', status === STATUS.STOPPED ? 'alert' : 'status');
-    const stale = status !== STATUS.LIVE;
     this.app.classList.toggle('trame-jupyter-stale', stale);
     if (stale) this.app.setAttribute('inert', '');
     else this.app.removeAttribute('inert');
