@@ -23,6 +23,7 @@ import { StatusView } from './core/status.js';
 import { StateStore } from './core/store.js';
 import { listenForTheme } from './core/theme.js';
 import { createRoot, useGlobalPlugins } from './vue/app.js';
+import { followSchemeWithVuetify } from './vue/vuetifyScheme.js';
 import { TramePlugin, createTrame } from './vue/plugin.js';
 import { ProblemsView } from './core/problems.js';
 
@@ -144,9 +145,10 @@ export async function boot(win, { retry } = {}) {
       console.error(`trame-jupyter: error in ${info}:`, error);
     };
     vueApp.use(TramePlugin, { connection, store, context });
-    useGlobalPlugins(vueApp, store.get(KEY.VUE_USE), context.trame, win, (name) =>
+    const plugins = useGlobalPlugins(vueApp, store.get(KEY.VUE_USE), context.trame, win, (name) =>
       problems.add(`The Vue plugin ${name} could not be installed.`),
     );
+    followSchemeWithVuetify(plugins, store, doc);
     vueApp.mount(appElement);
     return vueApp;
   }

@@ -216,3 +216,77 @@ def test_unstyled_layout_follows_the_notebook_theme(lab: LabServer, page: Any) -
         command(page, "apputils:change-theme", {"theme": "JupyterLab Light"})
         page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
     assert not page.errors, page.errors
+
+
+# The contrast ratio (WCAG) of an element's text on the background it shows through (its own, or the first
+# ancestor's that is not transparent).
+CONTRAST = """(selector) => {
+    const rgb = (value) => value.match(/[\\d.]+/g).slice(0, 4).map(Number);
+    const luminance = ([r, g, b]) => {
+        const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const element = document.querySelector(selector);
+    let node = element, background = null;
+    while (node && node.nodeType === 1) {
+        const value = rgb(getComputedStyle(node).backgroundColor);
+        if (value.length < 4 || value[3] > 0) { background = value; break; }
+        node = node.parentElement;
+    }
+    background = background || [255, 255, 255];
+    const [a, b] = [luminance(rgb(getComputedStyle(element).color)), luminance(background)];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+DARK_THEME_APPS = [
+    # Notebook 03's side view: the author set a light background, not the text colour.
+    "from trame_jupyter import get_server\nfrom trame_jupyter.ui import DivLayout\nfrom trame_jupyter.widgets import html\n"
+    "side = get_server('side')\n"
+    "with DivLayout(side, style='font-family: sans-serif; background: #e3edff; padding: .5em'):\n"
+    "    html.B('Next up: ', classes='next')\n"
+    "    html.Span('read the docs')\n"
+    "display(side)",
+    # A Vuetify app that chose no theme follows the notebook; one that chose its theme keeps it.
+    "from trame.ui.vuetify3 import SinglePageLayout\nfrom trame.widgets import vuetify3\n"
+    "from trame_jupyter.app import get_server\n"
+    "for name, config in (('follows', None), ('chose', {'theme': {'defaultTheme': 'light'}})):\n"
+    "    app = get_server(name, client_type='vue3')\n"
+    "    with SinglePageLayout(app, vuetify_config=config) as layout:\n"
+    "        layout.title.set_text(name)\n"
+    "        with layout.content:\n"
+    "            vuetify3.VCard(vuetify3.VCardText('a card'), classes='card')\n"
+    "    display(app)",
+]
+
+
+def test_dark_theme_keeps_author_colours_readable_and_vuetify_follows(lab: LabServer, page: Any) -> None:
+    """In JupyterLab's dark theme: text in a box whose background the app set stays readable (the page's
+    dark-theme text colour used to land on it: white on light blue), and a Vuetify app switches to
+    Vuetify's dark theme unless it chose its own."""
+    open_notebook(page, lab, lab.write_notebook("dark.ipynb", DARK_THEME_APPS))
+    run_cell(page, 0)
+    run_cell(page, 1)
+    for index, count in ((0, 1), (1, 2)):
+        views = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".trame-jupyter-view")
+        for position in range(count):
+            wait_state(page, views.nth(position), "live")
+    frames = {name: next(f for f in page.frames if f"-{name}/" in f.url) for name in ("side", "follows", "chose")}
+    try:
+        command(page, "apputils:change-theme", {"theme": "JupyterLab Dark"})
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+        side = frames["side"]
+        side.wait_for_function("() => document.documentElement.dataset.tjScheme === 'dark'", timeout=10_000)
+        assert side.evaluate(CONTRAST, ".next") >= 4.5
+        frames["follows"].wait_for_function(
+            "() => !!document.querySelector('.v-application.v-theme--dark')", timeout=10_000
+        )
+        frames["chose"].wait_for_function(
+            "() => document.documentElement.dataset.tjScheme === 'dark'", timeout=10_000
+        )
+        assert frames["chose"].locator(".v-application.v-theme--light").count() == 1
+        screenshot(page, "e-dark-theme-author-colours")
+    finally:
+        command(page, "apputils:change-theme", {"theme": "JupyterLab Light"})
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
+    frames["follows"].wait_for_function("() => !!document.querySelector('.v-application.v-theme--light')")
+    assert not page.errors, page.errors

@@ -34,16 +34,20 @@ export function evaluatePlugin(entry, trame, globals = window) {
 
 /**
  * `app.use(...)` every `trame__vue_use` entry. A failing entry is reported (`onError(entry, error)` and the
- * console) and skipped: the rest of the page still mounts.
+ * console) and skipped: the rest of the page still mounts. Returns the plugins installed.
  */
 export function useGlobalPlugins(app, entries, trame, globals = window, onError = () => {}) {
+  const installed = [];
   for (const entry of Array.isArray(entries) ? entries : []) {
     const name = Array.isArray(entry) ? entry[0] : entry;
     try {
-      app.use(...evaluatePlugin(entry, trame, globals));
+      const [plugin, ...options] = evaluatePlugin(entry, trame, globals);
+      app.use(plugin, ...options);
+      installed.push(plugin);
     } catch (error) {
       console.error(`trame-jupyter: Vue plugin '${name}' (trame__vue_use) could not be installed: ${error?.message ?? error}`);
       onError(String(name), error);
     }
   }
+  return installed;
 }
