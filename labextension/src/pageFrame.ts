@@ -8,8 +8,11 @@
  * the frame element. A loaded frame whose page never says a word is not our app (e.g. the proxy's error
  * page): after `SILENT_PAGE_MS` the view is told (`onSilent`).
  *
- * Messages. Only those of this frame's window count: the comm relay's go to the relay, the page's size,
- * status and snapshot are taken here. The page gets the notebook's theme (`MESSAGE_THEME`) when it loads
+ * Messages. Only those of this frame's window count, and only from the origin of the page we loaded (a
+ * proxied page's, or JupyterLab's for a `srcdoc` page): a page of another site the frame navigated to (a
+ * link in the app) is never heard. The comm relay's messages go to the relay only for a page loaded over
+ * the comm (a proxied page has its own websocket, no relay); a `srcdoc` page that navigates away loses
+ * its channels. The page's size, status and snapshot are taken here. The page gets the notebook's theme (`MESSAGE_THEME`) when it loads
  * and when it first speaks (the load event may come later than its first message).
  *
  * Snapshots. The last picture of the app: the page's own, posted when it lost its connection, or the
@@ -203,6 +206,7 @@ export class PageFrame {
       return;
     }
     this._pageTransport = 'proxy';
+    this._srcdocShown = false;
     this._frameUrl = frameUrl(bundle);
     this._frame.removeAttribute('srcdoc');
     this._frame.src = this._frameUrl;
@@ -214,6 +218,7 @@ export class PageFrame {
     this._relay.closeAll(); // the page's connections over the kernel comm end with it
     this._frameUrl = null;
     this._pageTransport = null;
+    this._srcdocShown = false;
     if (this._frame.hasAttribute('srcdoc')) {
       this._frame.removeAttribute('srcdoc');
       this._frame.src = 'about:blank';
@@ -306,6 +311,7 @@ export class PageFrame {
     const href = commPageHref(frameUrl(bundle));
     this._frameUrl = href; // its origin is JupyterLab's, as a srcdoc page's is
     this._pageTransport = 'comm';
+    this._srcdocShown = false;
     let page;
     try {
       page = await loadPage(path => this._relay.fetch(path, bundle.server_id), { href });
@@ -330,6 +336,20 @@ export class PageFrame {
     if (!this._view.bundle || this._frameUrl === null) {
       return;
     }
+    if (this._pageTransport === 'comm') {
+      if (this._frameLocation() === 'about:srcdoc') {
+        this._srcdocShown = true;
+      } else if (this._srcdocShown) {
+        // Our srcdoc page navigated away (a link in the app): what loaded is not ours. Its channels
+        // close, nothing more is relayed or posted to it, and the view asks why it went silent.
+        this._relay.closeAll();
+        this._frameUrl = null;
+        this._options.onSilent();
+        return;
+      } else {
+        return; // the blank page of an earlier unload, late
+      }
+    }
     this.postTheme();
     if (this._messages > 0) {
       return;
@@ -345,7 +365,7 @@ export class PageFrame {
 
   private _onMessage = (event: MessageEvent): void => {
     const source = this._frame.contentWindow;
-    if (!source || event.source !== source || this._frameUrl === null) {
+    if (!source || event.source !== source || this._frameUrl === null || event.origin !== this._pageOrigin()) {
       return;
     }
     const data = event.data as Untrusted<PageMessage> | null;
@@ -357,7 +377,7 @@ export class PageFrame {
       return;
     }
     if (CommRelay.handles(data.type)) {
-      if (bundle) {
+      if (bundle && this._pageTransport === 'comm') {
         this._relay.handle(data, bundle.server_id);
       }
       return;
@@ -390,13 +410,28 @@ export class PageFrame {
     if (!target || this._frameUrl === null) {
       return;
     }
-    // Same origin as JupyterLab (a path under its base URL): post to that origin only.
-    const origin = new URL(this._frameUrl, window.location.href).origin;
     try {
-      target.postMessage(message, origin, transfer);
+      target.postMessage(message, this._pageOrigin(), transfer);
     } catch {
       // the frame navigated elsewhere (another origin): it is not our page
     }
+  }
+
+  /** The frame's address, or null when it is not readable (a page of another origin). */
+  private _frameLocation(): string | null {
+    try {
+      return this._frame.contentWindow?.location.href ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The origin of the page we loaded: the proxied page's address's, or JupyterLab's (a srcdoc page's). */
+  private _pageOrigin(): string {
+    if (this._pageTransport === 'comm' || this._frameUrl === null) {
+      return window.location.origin;
+    }
+    return new URL(this._frameUrl, window.location.href).origin;
   }
 
   /** Sanitized HTML, or null without a sanitizer (then no snapshot is ever shown). */
@@ -426,6 +461,8 @@ export class PageFrame {
   private _frameUrl: string | null = null;
   /** The transport of the page loaded (null: none loaded). */
   private _pageTransport: PageTransport | null = null;
+  /** Whether the current srcdoc page has loaded (a later load of another address is a navigation away). */
+  private _srcdocShown = false;
   private _revokePage: () => void = () => undefined;
   private _pageSnapshot: ISnapshot | null = null;
   private _bundleSnapshot: ISnapshot | null = null;

@@ -92,24 +92,55 @@ function render({ model, el }) {
   root.append(frame, snapshot);
   el.append(root);
 
+  // The page this view loaded: its address (`about:srcdoc` for a page loaded over the widget) and origin
+  // (a srcdoc page's is this window's; a proxied page's its address's). Messages from, and posts to,
+  // anything else in the frame (a site a link in the app led to) are refused; once the frame navigates
+  // away from it, its channels close.
+  let page = null; // {href, origin, shown}
+  const postToPage = (message, transfer = []) => {
+    const target = frame.contentWindow;
+    if (!target || !page) return;
+    // An opaque origin ("null", a sandboxed host) cannot be named as a target: then any, as before.
+    target.postMessage(message, page.origin === 'null' ? '*' : page.origin, transfer);
+  };
   const relay = createRelay({
     send: (content, buffers) => model.send(content, undefined, buffers),
-    post: (message, transfer) => {
-      const target = frame.contentWindow;
-      if (target) target.postMessage({ ...message, server_id: model.get('server_id') }, '*', transfer);
-    },
+    post: (message, transfer) => postToPage({ ...message, server_id: model.get('server_id') }, transfer),
   });
 
   // The notebook's look (JupyterLab's or VS Code's variables), as our JupyterLab views give it: when the
   // page loads, when it first speaks (it may have missed the load), and when the host's theme changes.
-  const postTheme = () => frame.contentWindow?.postMessage(themeMessage(currentTheme(root)), '*');
-  frame.addEventListener('load', postTheme);
+  const postTheme = () => postToPage(themeMessage(currentTheme(root)));
+  // The frame's document, as origin and path (a page may rewrite its query and fragment), or null when
+  // it is not readable (a page of another origin).
+  const frameLocation = () => {
+    try {
+      const location = frame.contentWindow?.location;
+      return location ? (location.protocol === 'about:' ? location.href : location.origin + location.pathname) : null;
+    } catch {
+      return null;
+    }
+  };
+  frame.addEventListener('load', () => {
+    if (!page) return;
+    if (frameLocation() === page.href) {
+      page.shown = true;
+    } else if (page.shown) {
+      // Our page navigated away: what loaded is not ours; its channels close and it is not heard.
+      relay.closeAll('the page navigated away');
+      page = null;
+      return;
+    } else {
+      return; // the blank page of an earlier unload, late
+    }
+    postTheme();
+  });
   const stopTheme = onThemeChanged(postTheme);
   let heard = false;
 
   const onWindowMessage = (event) => {
-    // Only this view's page speaks to this relay.
-    if (!frame.contentWindow || event.source !== frame.contentWindow) return;
+    // Only this view's page speaks to this relay: its frame's window, from the origin it was loaded from.
+    if (!page || !frame.contentWindow || event.source !== frame.contentWindow || event.origin !== page.origin) return;
     /** @type {import('@trame-jupyter/common').Untrusted<import('@trame-jupyter/common').PageMessage>} */
     const data = event.data;
     if (!data || typeof data !== 'object') return;
@@ -134,6 +165,7 @@ function render({ model, el }) {
   // connections as it goes), and free the `blob:` URLs of a page loaded over the widget.
   let revokePage = () => undefined;
   const unload = () => {
+    page = null; // nothing in the frame is heard or posted to until the next page
     frame.style.display = 'none'; // not `hidden`: the frame's own display style would win over it
     if (frame.hasAttribute('srcdoc')) frame.removeAttribute('srcdoc'); // back to `src`, or about:blank
     if (frame.getAttribute('src')) frame.src = 'about:blank';
@@ -165,8 +197,11 @@ function render({ model, el }) {
     }
     if (source.html !== undefined) {
       revokePage = source.revoke;
+      page = { href: 'about:srcdoc', origin: win.location.origin, shown: false };
       frame.srcdoc = source.html;
     } else if (source.url) {
+      const url = new URL(source.url, win.location.href);
+      page = { href: url.origin + url.pathname, origin: url.origin, shown: false };
       frame.src = source.url;
     } else {
       snapshot.hidden = false;
