@@ -92,7 +92,7 @@ def test_kernel_restart_shows_what_the_page_showed_last(lab: LabServer, page: An
     response = lab.http(f"api/kernels/{kernel_id(page)}/restart", method="POST")
     assert response.status_code == 200, response.text
     wait_state(page, output, "kernel-restarted")
-    assert_one_notice(output, "restarted")
+    assert_one_notice(output, "restarted", action="Run to here")
     assert "changed after display" in snapshot_text(output)  # not the display-time snapshot
     assert snapshot_input(output, "text") == "typed after display"
     screenshot(page, "b-kernel-restarted")
@@ -153,7 +153,7 @@ def test_saved_notebook_reopened_shows_its_snapshot(lab: LabServer, page: Any) -
     output, requests = _reopen(page, lab, name, server_id)
     assert kernel_id(page) != old_kernel
     wait_state(page, output, "not-running")
-    assert_one_notice(output, "not running")
+    assert_one_notice(output, "not running", action="Run to here")
     assert "hello from python" in snapshot_text(output)
     page.wait_for_timeout(1500)  # room for a request that must not come
     assert requests == [], requests

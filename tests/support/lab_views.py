@@ -37,14 +37,15 @@ def record_requests(page: Any, server_id: str) -> list[tuple[str, int | None]]:
     return seen
 
 
-def assert_one_notice(output: Any, wording: str) -> None:
-    """The view shows its snapshot, not its frame, under exactly one notice with one Re-run action."""
+def assert_one_notice(output: Any, wording: str, action: str = "Re-run") -> None:
+    """The view shows its snapshot, not its frame, under exactly one notice with one action: Re-run (the
+    kernel still has what the cells above defined) or Run to here (it lost that)."""
     notices = output.locator(".trame-jupyter-state-notice:visible")
     assert notices.count() == 1, notices.all_inner_texts()
     text = notices.first.inner_text()
     assert wording in text.lower(), text
     assert "start a kernel" not in output.inner_text().lower()
-    assert notices.first.locator("button:visible").all_inner_texts() == ["Re-run"]
+    assert [text.strip() for text in notices.first.locator("button:visible").all_inner_texts()] == [action]
     assert output.locator(".trame-jupyter-frame").is_hidden()  # no dead frame, in sight or not
     assert output.locator(".trame-jupyter-frame").get_attribute("src") in (None, "about:blank")
     assert output.locator(".trame-jupyter-snapshot").is_visible()

@@ -3,7 +3,7 @@ stops only the cell, a restart or shutdown unregisters them."""
 
 from __future__ import annotations
 
-import asyncio
+import queue
 import time
 
 import pytest
@@ -75,12 +75,18 @@ def test_kernel_restart_and_shutdown_unregister(jupyter):
 
 async def test_interrupt_does_not_kill_the_kernel_or_the_server(jupyter, kernel):
     data = show_app(kernel, "interrupt")
-    busy = kernel.submit("import time\ntime.sleep(30)")
-    status = f"api/kernels/{kernel.kernel_id}"
+    busy = kernel.submit("import time\nprint('sleeping', flush=True)\ntime.sleep(30)")
+    # Interrupt once the cell's code runs (its first line printed): "busy" alone may be an earlier message's,
+    # and an interrupt before the cell starts is lost (the cell then sleeps its 30 s).
     deadline = time.monotonic() + 20
-    while jupyter.http(status).json()["execution_state"] != "busy":  # the cell runs: now interrupt it
+    while True:
         assert time.monotonic() < deadline, "the kernel never started the cell"
-        await asyncio.sleep(0.02)
+        try:
+            message = kernel.client.get_iopub_msg(timeout=0.5)
+        except queue.Empty:
+            continue
+        if message["parent_header"].get("msg_id") == busy and "sleeping" in message["content"].get("text", ""):
+            break
     assert jupyter.http(f"api/kernels/{kernel.kernel_id}/interrupt", method="POST").status_code == 204
     result = kernel.collect(busy, timeout=20)
     assert result.error is not None and result.error["ename"] == "KeyboardInterrupt"
