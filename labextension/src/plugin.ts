@@ -8,6 +8,8 @@
  *   area, so there it is not offered (the browser-tab link remains).
  * - "Re-run" on a view that is not live any more runs the notebook cell holding it (`INotebookTracker`,
  *   in JupyterLab and in Notebook 7 alike).
+ * - A notebook whose kernel connection stays silent gets one fresh connection (`kernelWatchdog.ts`: a
+ *   race of Jupyter's gateway path that would leave Run All hanging).
  */
 import { ILabShell, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ISessionContextDialogs } from '@jupyterlab/apputils';
@@ -19,6 +21,7 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { ITrameBundle, parseBundle } from './bundle';
 import type { IRelayKernel } from './commRelay';
 import { setHost } from './host';
+import { watchKernelConnection } from './kernelWatchdog';
 import { TrameView } from './view';
 
 /** Command ids. */
@@ -55,6 +58,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
     tracker: INotebookTracker | null,
     sessionDialogs: ISessionContextDialogs | null
   ) => {
+    tracker?.widgetAdded.connect((_, panel) => {
+      const stop = watchKernelConnection(panel.sessionContext);
+      panel.disposed.connect(stop);
+    });
+
     const tabs = new Map<string, TrameView>();
     // The command's arguments are JSON: a tab opened from the palette uses the sanitizer a renderer
     // handed over last (without one, a tab shows no snapshot).

@@ -306,6 +306,8 @@ def test_run_all_behind_a_gateway_goes_live_every_time(gateway_lab: tuple[Gatewa
     gateway, lab = gateway_lab
     name = lab.write_notebook("gateway_runs.ipynb", [SIMPLE_APP, "print('after')"])
     failures = []
+    revived: list[str] = []  # the kernel watchdog's reconnections (JupyterLab's silent-connection race)
+    page.on("console", lambda message: revived.append(message.text) if "silent for" in message.text else None)
     for attempt in range(RUN_ALL_TRIES):
         try:
             page.goto("about:blank")  # a new JupyterLab page: a new client session, as a user opening it
@@ -321,6 +323,7 @@ def test_run_all_behind_a_gateway_goes_live_every_time(gateway_lab: tuple[Gatewa
             shutdown_sessions(lab)
     logs = (gateway.log, lab.log_path)
     tail = "\n".join(f"--- {path.name}:\n{path.read_text(errors='replace')[-3000:]}" for path in logs)
+    print(f"{RUN_ALL_TRIES - len(failures)} of {RUN_ALL_TRIES} live; kernel connections revived: {len(revived)}")
     assert not failures, f"{len(failures)} of {RUN_ALL_TRIES} Run All failed:\n" + "\n".join(failures) + tail
 
 
