@@ -60,7 +60,7 @@ def start_targets(stack: contextlib.ExitStack, trame: Path | None, tmp: Path, sc
     ``script`` serves ``app`` in a process of its own (``serve_app``); the kernel runs ``app`` itself.
     """
     from browser_roundtrip import AppProcess
-    from jupyter_harness import start_jupyter, stop_jupyter
+    from support.jupyter_harness import start_jupyter, stop_jupyter
 
     def process(python: str, kind: str) -> AppProcess:
         served = AppProcess(python, kind, script=script)

@@ -182,8 +182,8 @@ def jupyter_main(options: argparse.Namespace) -> None:
     """Ours in a kernel, direct vs through our proxy; and trame direct vs behind jupyter-server-proxy."""
     import tempfile
 
-    from jupyter_harness import start_jupyter, stop_jupyter
     from playwright.sync_api import sync_playwright
+    from support.jupyter_harness import start_jupyter, stop_jupyter
 
     mime = "application/vnd.trame-jupyter.v1+json"
     results: dict[str, dict[str, float]] = {}

@@ -137,8 +137,8 @@ def stats(values: list[float]) -> dict[str, float]:
 
 
 def measure(rounds: int, pushes: int, updates: int, bursts: int) -> dict[str, Any]:
-    from lab.lab_harness import app_frame, execute, open_notebook, view, wait_state
     from playwright.sync_api import sync_playwright
+    from support.lab_harness import app_frame, execute, open_notebook, view, wait_state
 
     cells = [ECHO_TARGET, bench_app("comm"), bench_app("proxy"), WIDGETS, ""]
     results: dict[str, Any] = {}

@@ -324,7 +324,7 @@ def stats(samples: list[float], scale: float = 1000.0) -> dict[str, float]:
 
 def measure_server(tmp: Path, nagle: bool, rounds: int, browser: Any) -> dict[str, dict[str, float]]:
     """Every leg against one Jupyter server (Lab when there is a browser); name → {median, p90} in ms."""
-    from lab.lab_harness import execute, open_notebook, shutdown_kernels
+    from support.lab_harness import execute, open_notebook, shutdown_kernels
 
     label = "Nagle on (stock)" if nagle else "TCP_NODELAY (ours)"
     jupyter = start_jupyter(tmp, "/", extra_args=[NAGLE_ON] if nagle else [], app="lab" if browser else "server")

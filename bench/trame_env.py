@@ -25,12 +25,25 @@ def trame_python() -> Path | None:
     return None
 
 
+def _same_version(package: str) -> str:
+    """``package==<version>`` of the version this interpreter has, or ``package`` when it has none."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{package}=={version(package)}"
+    except PackageNotFoundError:
+        return package
+
+
 def create() -> Path:
     if not (VENV / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     # jupyter-server-proxy: the peer's way into Jupyter, for bench/browser_roundtrip.py --jupyter.
+    # jupyterhub: this venv's jupyterhub-singleuser, trame's server behind the hub of bench/hub_bench.py
+    # (the hub's own version when the running interpreter has one: hub and single-user server must agree).
     # trame-vtk and vtk (offscreen wheel): the remote 3D view of bench/vtk_bench.py.
     packages = ["trame", "trame-vuetify", "trame-vtk", "vtk", "numpy", "jupyter_server", "jupyter-server-proxy"]
+    packages.append(_same_version("jupyterhub"))
     subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", *packages], check=True)
     return VENV / "bin" / "python"
 

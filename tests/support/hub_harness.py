@@ -1,6 +1,7 @@
 """A real JupyterHub: ``jupyterhub`` from PyPI behind ``configurable-http-proxy`` from npm (the project's
 package.json), the dummy authenticator, and ``SimpleLocalProcessSpawner`` running this environment's
-``jupyterhub-singleuser`` (JupyterLab, our extensions) for each user who logs in.
+``jupyterhub-singleuser`` (JupyterLab, our extensions) for each user who logs in (or, for the users named
+in ``start_hub``'s ``single_user``, another environment's).
 
 A single-user server behind the hub is where our proxy meets Jupyter's stricter rules: it takes the hub's
 OAuth cookie, not a token, it checks the XSRF token on CORS-mode requests (``fetch``, module scripts), and
@@ -74,14 +75,18 @@ class HubUser:
     def write_notebook(self, name: str, cells: list[str]) -> str:
         return JupyterServer.write_notebook(self, name, cells)  # type: ignore[arg-type]  # needs only root_dir
 
-    def login(self, page: Any, timeout_ms: int = 120_000) -> None:
+    def login(self, page: Any, timeout_ms: int = 120_000, lab: bool = True) -> None:
         """Log in through the hub's login form (any password: the dummy authenticator), let the hub spawn
-        the server, and wait until JupyterLab has started in ``page``."""
+        the server, and wait until JupyterLab has started in ``page`` (``lab=False``: until the page reached
+        the server, for a server without JupyterLab)."""
         # The spawn page starts the server and goes to its default URL (JupyterLab).
         page.goto(f"{self.hub.url}hub/login?next={quote(self.hub.base_url + 'hub/spawn')}")
         page.fill("#username_input", self.name)
         page.fill("#password_input", "any")
         page.click("#login_submit")
+        if not lab:
+            page.wait_for_url(f"{self.url}**", timeout=timeout_ms)
+            return
         page.wait_for_function(
             "() => !!(window.jupyterapp && window.jupyterapp.started)", timeout=timeout_ms, polling=250
         )
@@ -113,11 +118,25 @@ c.Spawner.default_url = "/lab"
 c.Spawner.environment = {environment!r}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
+
+_single_user_of = {single_user_of!r}
+
+
+def _pick_single_user(spawner):
+    if spawner.user.name in _single_user_of:
+        spawner.cmd = [_single_user_of[spawner.user.name]]
+
+
+c.Spawner.pre_spawn_hook = _pick_single_user
 """
 
 
-def start_hub(tmp: Path, base_url: str = "/", tls: bool = False) -> Hub:
-    """Start JupyterHub (and its proxy) on a free port and wait until it is healthy."""
+def start_hub(tmp: Path, base_url: str = "/", tls: bool = False, single_user: dict[str, Path] | None = None) -> Hub:
+    """Start JupyterHub (and its proxy) on a free port and wait until it is healthy.
+
+    ``single_user``: user name → the ``jupyterhub-singleuser`` that user's server runs instead of this
+    environment's (another virtualenv's: a benchmark's peer behind the same hub).
+    """
     if not PROXY.exists():
         raise RuntimeError(f"{PROXY} is missing: run npm install at the repository root (scripts/install.sh does)")
     tmp.mkdir(parents=True, exist_ok=True)
@@ -152,6 +171,7 @@ def start_hub(tmp: Path, base_url: str = "/", tls: bool = False) -> Hub:
                 proxy_token=secrets.token_hex(16),
                 home_template=str(tmp / "home" / "{username}"),
                 single_user=str(SINGLE_USER),
+                single_user_of={name: str(command) for name, command in (single_user or {}).items()},
                 environment={**front_end, "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1"},
             )
         )
