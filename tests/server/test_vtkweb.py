@@ -1,7 +1,8 @@
 """The 3D views' bad input and limits, with a real server and real wslink clients: frames to a client
 that stops reading are replaced by the newest (memory stays bounded, other clients keep theirs); a drag
-at 1 000 events/s is coalesced; absurd coordinates are refused or clamped; a kernel without OpenGL
-answers the views' rendering calls with the reason instead of crashing."""
+at 1 000 events/s is coalesced, and so is a flood of presses, while another client's calls are answered;
+absurd coordinates are refused or clamped; render sizes and ratios past the cap are refused; a kernel
+without OpenGL answers the views' rendering calls with the reason instead of crashing."""
 
 from __future__ import annotations
 
@@ -11,18 +12,22 @@ import contextlib
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.aio import client_of, running, wait_until
 from support.browser_helpers import wait_status
+from support.memory import peak_memory, peak_memory_reset
 from support.scene3d import REMOTE_REF, cone_app, drawn_fraction, noise_app, wait_drawn
+from support.server_thread import ServerThread
 from support.wslink_client import WslinkError, WslinkTestClient
 
 from trame_jupyter import Server
 from trame_jupyter.core.rpc import EXCEPTION_ERROR, INVALID_PARAMS
-from trame_jupyter.server.vtkweb import IMAGE_TOPIC, MOUSE_RPC
+from trame_jupyter.server.vtkweb import IMAGE_TOPIC, MAX_PIXELS, MAX_SIDE, MOUSE_RPC, QUALITY_RPC, SIZE_RPC
 
 HERE = Path(__file__).parent
 
@@ -102,6 +107,123 @@ async def test_a_drag_of_a_thousand_moves_is_coalesced_and_bad_coordinates_are_r
         await client.call(MOUSE_RPC, mouse(view_id, "down", 1e300, -1e300))
         await client.call(MOUSE_RPC, mouse(view_id, "up", 1e300, -1e300))
         assert await client.call("trame.state.get") is not None  # the server is fine
+
+
+async def flood_while_asking(
+    thread: ServerThread, server: Server, view_id: str, flood: list[tuple[str, list]]
+) -> tuple[float, float, list[Any], int]:
+    """Send ``flood`` (method, args) at once from one client, and ask ``trame.state.get`` from another
+    while it is handled. The server runs on its own thread, as in a kernel, so the flood reaches it as
+    fast as a script can send it. Returns how long the other client waited, how long the flood took,
+    the flood's answers (an exception for a call that got none) and how many were coalesced."""
+    url = f"ws://127.0.0.1:{server.port}/ws"
+    flooder, other = WslinkTestClient(), WslinkTestClient()
+    try:
+        await flooder.connect(url, server.secret)
+        await other.connect(url, server.secret)
+        await flooder.call("viewport.image.push.observer.add", view_id)
+        started, cpu = time.perf_counter(), time.process_time()
+        calls = [asyncio.ensure_future(flooder.call(method, *args)) for method, args in flood]
+        await asyncio.sleep(0.05)  # the tasks have sent the flood
+        asked = time.perf_counter()
+        state = await other.call("trame.state.get")
+        waited = time.perf_counter() - asked
+        answers = await asyncio.gather(*calls, return_exceptions=True)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        coalesced = thread.run(lambda: connection_of(server, flooder).coalesced)
+        print(f"state.get waited {waited:.3f} s; flood {elapsed:.2f} s, {cpu:.2f} s of CPU; {coalesced} coalesced")
+        assert state["name"] == server.name
+        assert (await other.call("trame.state.get"))["name"] == server.name
+        return waited, elapsed, answers, coalesced
+    finally:
+        await flooder.close()
+        await other.close()
+
+
+def serve_cone(thread: ServerThread, name: str) -> tuple[Server, str]:
+    server = Server(name)
+    thread.run(lambda: cone_app(server, local=False))
+    thread.start(server)
+    return server, thread.run(lambda: server.state[f"{REMOTE_REF}Id"])
+
+
+async def test_a_flood_of_presses_is_coalesced_and_another_client_is_answered_promptly(
+    server_thread: ServerThread,
+):
+    """10 000 presses and releases sent at once (vtk.js sends a drag as presses too): each is answered,
+    most unhandled (a newer one of its action took its place), and meanwhile another client's
+    ``trame.state.get`` is answered at once. Before: one render per press, 85 s of CPU for the flood,
+    and the other client waited past the test client's 10 s timeout."""
+    server, view_id = serve_cone(server_thread, "vtk-press-flood")
+    presses = [(MOUSE_RPC, [mouse(view_id, action, 0.5, 0.5)]) for action in ("down", "up") * 5000]
+    waited, elapsed, answers, coalesced = await flood_while_asking(server_thread, server, view_id, presses)
+    assert waited < 2, f"another client waited {waited:.1f} s for trame.state.get"
+    errors = [a for a in answers if isinstance(a, BaseException)]
+    assert not errors, f"{len(errors)} presses got no answer, e.g. {errors[0]!r}"
+    assert answers.count(None) == coalesced > 9000  # answered unhandled: a newer one took their place
+    assert elapsed < 10
+
+
+async def test_a_flood_of_renders_does_not_hold_another_clients_calls(server_thread: ServerThread):
+    """Calls that are not coalesced, each a render (``viewport.image.push``), sent at once by one
+    client: another client's ``trame.state.get`` is answered within a few renders, not after the flood
+    (a client's read loop hands over its turn every few milliseconds). Before: after the whole flood."""
+    server, view_id = serve_cone(server_thread, "vtk-render-flood")
+    pushes = [("viewport.image.push", [{"view": view_id}])] * 400
+    waited, elapsed, answers, _ = await flood_while_asking(server_thread, server, view_id, pushes)
+    assert not [a for a in answers if isinstance(a, BaseException)]
+    assert waited < min(1.0, elapsed / 4), f"another client waited {waited:.2f} s of the flood's {elapsed:.2f} s"
+
+
+async def test_render_sizes_past_the_cap_are_refused_and_memory_stays_bounded():
+    """A view's size in the page (``original.size``) and its ratio (``quality``) are bounded, alone and
+    together (for the image as rendered): 16384² asked for gigabytes and aborted the process, a ratio of
+    40 too. Refused with −32602 naming the limit; the view renders at the last accepted size."""
+    server = Server("vtk-sizes")
+    cone_app(server, local=False)
+    async with running(server), client_of(server) as client, client_of(server) as other:
+        view_id = await watch(server, client)
+        await client.next_publish(IMAGE_TOPIC, timeout=10)
+        process = os.getpid()
+        peak_memory_reset(process)
+        before = peak_memory(process)
+        past_the_cap = [
+            (SIZE_RPC, 16384, 16384),
+            (SIZE_RPC, 8192, 8192),
+            (SIZE_RPC, MAX_SIDE + 1, 100),
+            (SIZE_RPC, MAX_SIDE, MAX_SIDE),  # each side fits, not the whole
+            (SIZE_RPC, float("nan"), 300),
+            (SIZE_RPC, -400, 300),
+            (SIZE_RPC, "4000", 300),
+            (QUALITY_RPC, 100, 40),
+            (QUALITY_RPC, 100, 0),
+            (QUALITY_RPC, 100, float("inf")),
+            (QUALITY_RPC, 1000, 1),
+        ]
+        for method, *values in past_the_cap:
+            with pytest.raises(WslinkError) as refused:
+                await client.call(method, view_id, *values)
+            assert refused.value.code == INVALID_PARAMS, (method, values)
+            assert refused.value.message.startswith(f"{method}: "), refused.value.message
+        # Each fine alone, past the cap together: the image is the size times the ratio.
+        await client.call(SIZE_RPC, view_id, 1600, 1000)
+        with pytest.raises(WslinkError) as refused:
+            await client.call(QUALITY_RPC, view_id, 80, 4)
+        assert "6400 × 4000 px" in refused.value.message and f"{MAX_PIXELS} px in all" in refused.value.message
+        await client.call(QUALITY_RPC, view_id, 80, 2)
+        with pytest.raises(WslinkError) as refused:
+            await client.call(SIZE_RPC, view_id, 2200, 1200)  # 4400 × 2400 at ratio 2
+        assert f"limit of {MAX_SIDE} px a side" in refused.value.message
+        await client.call(SIZE_RPC, view_id, 400, 300)
+
+        drain(client, IMAGE_TOPIC)
+        await client.call("viewport.image.push", {"view": view_id})
+        frame = await client.next_publish(IMAGE_TOPIC, timeout=10)
+        assert frame["size"] == [800, 600]  # 400 × 300 at ratio 2: nothing refused was kept
+        grown = peak_memory(process) - before
+        print(f"peak memory grew {grown / 2**20:.0f} MB over {len(past_the_cap) + 2} refused calls and a render")
+        assert grown < 200 * 1024 * 1024, f"peak memory grew {grown / 2**20:.0f} MB"
+        assert (await other.call("trame.state.get"))["name"] == server.name  # the server and others are fine
 
 
 # A server with a remote view in a process where OpenGL cannot load: the libraries VTK would open are

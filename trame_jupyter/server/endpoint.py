@@ -50,6 +50,11 @@ logger = logging.getLogger(__name__)
 #: normalized) or raises ``RpcError``. ``(method, args, kwargs) -> (args, kwargs)``.
 RequestGuard = Callable[[str, list, dict], tuple[list, dict]]
 
+#: Longest a client's read loop runs before the other tasks get a turn (seconds). Frames a client sent
+#: in a burst are read without waiting, so without turns one client's flood of costly requests (renders)
+#: would hold every other client's requests until it ended.
+TURN = 0.005
+
 
 class WslinkEndpoint:
     """Serves one ``ServerProtocol`` to the clients of any transport."""
@@ -72,7 +77,7 @@ class WslinkEndpoint:
         self._functions: dict[str, tuple[Any, Callable[..., Any]]] | None = None
         self._signatures: dict[Callable[..., Any], inspect.Signature] = {}
         self._closing = False
-        #: Checks every request goes through (e.g. ``vtkweb.guard``), in order.
+        #: Checks every request goes through (e.g. ``vtkweb.guard_of``), in order.
         self.guards: list[RequestGuard] = []
         #: Topics whose messages only matter until a newer one of the same key (topic → key of a message,
         #: None for a message that is never replaced): see ``Connection.send_newest``.
@@ -216,7 +221,11 @@ class WslinkEndpoint:
 
     async def _receive(self, connection: Connection) -> None:
         channel = connection.channel
+        turn = time.monotonic()
         while True:
+            if time.monotonic() - turn > TURN:
+                await asyncio.sleep(0)  # the other clients (and this one's held requests) go now
+                turn = time.monotonic()
             try:
                 frame = await channel.receive()
                 if frame is None:

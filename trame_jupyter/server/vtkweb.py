@@ -5,9 +5,17 @@ The rules, applied by ``WslinkEndpoint`` to whichever server registers those pro
 
 - **Frames**: a remote view's JPEG frames go out on one topic. A client that reads slower than the
   kernel renders gets only the newest frame of each view; older ones not yet written are dropped.
-- **Mouse moves** of a view coalesce: those a busy kernel has not handled yet are replaced by the newest.
+- **Mouse events** of a client coalesce per action (``down``, ``up``, ``move``, …): those a busy kernel has
+  not handled yet are replaced by the newest of their action, in the order they came. vtk.js sends a
+  drag as ``down`` events, so a drag, a hover, or a flood of presses costs one render per frame the
+  kernel can make, never a backlog.
 - **Mouse events** must carry finite coordinates. A browser sends them normalized to the view (0 to 1,
   a little beyond while a drag leaves it); anything else is clamped, NaN and infinities are refused.
+- **Render sizes**: a remote view renders at the size the page reports for it (``original.size``) times
+  a ratio (``quality``). Both are bounded: each side at most ``MAX_SIDE`` px and ``MAX_PIXELS`` in all
+  (rendered, not just reported), a ratio in (0, ``MAX_RATIO``], a quality from 0 to 100. Beyond, the call
+  is refused (−32602) and the view keeps what it had: a client's 16384² asked for gigabytes and aborted
+  the process.
 - **Snapshots**: a stopped server's 3D views keep their last image (``view_pictures``), rendered from
   their render windows, in the static snapshot of the notebook.
 - **Offscreen rendering**: VTK crashes the whole process when it renders without any OpenGL (no
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import inspect
 import logging
 import math
 import subprocess
@@ -35,8 +44,18 @@ logger = logging.getLogger(__name__)
 IMAGE_TOPIC = "viewport.image.push.subscription"
 MOUSE_RPC = "viewport.mouse.interaction"
 WHEEL_RPC = "viewport.mouse.zoom.wheel"
+SIZE_RPC = "viewport.image.push.original.size"
+QUALITY_RPC = "viewport.image.push.quality"
 #: RPC families that make VTK render in this process.
 RENDERING_PREFIXES = ("viewport.image.", "viewport.mouse.")
+
+#: The largest image a remote view renders, whatever a client asks: a side, and in all (DCI 4K). The
+#: software renderer takes about 60 bytes a pixel, so half a GB at the cap; a 16384² view aborted it.
+MAX_SIDE = 4096
+MAX_PIXELS = 4096 * 2160
+#: The largest ratio of a rendered image to the view's size in the page. vtk.js asks 1/devicePixelRatio
+#: while interacting: 4 in a browser zoomed out to 25 %.
+MAX_RATIO = 4.0
 
 #: How far past its view a drag may be reported (in view sizes).
 COORDINATE_RANGE = (-1.0, 2.0)
@@ -71,13 +90,20 @@ def check_mouse_event(args: list, kwargs: dict) -> tuple[list, dict]:
     return ([event, *args[1:]], kwargs) if args else (args, {**kwargs, "event": event})
 
 
-def mouse_move_key(args: list, kwargs: dict) -> Hashable | None:
-    """Moves of one view coalesce (the newest waiting one is handled); presses, releases and wheel
-    steps are each handled in order."""
+#: The actions vtkWeb's clients send; any other is coalesced as one more action.
+MOUSE_ACTIONS = frozenset({"down", "up", "move", "dblclick"})
+
+
+def mouse_event_key(args: list, kwargs: dict) -> Hashable | None:
+    """A client's mouse events coalesce per action: the newest waiting ``down`` (vtk.js's drags and
+    presses), ``up`` (hover, release), ``move`` … is handled, in the order they came. The view is not
+    part of the key: one client's mouse is in one view at a time, and a key per view id would let a
+    flood naming ever new ids escape coalescing. Malformed events are not held (the guard refuses them)."""
     event = args[0] if args else kwargs.get("event")
-    if isinstance(event, dict) and event.get("action") == "move":
-        return ("move", str(event.get("view")))
-    return None
+    if not isinstance(event, dict):
+        return None
+    action = event.get("action")
+    return ("mouse", action if isinstance(action, str) and action in MOUSE_ACTIONS else "other")
 
 
 def is_rendering_call(method: str) -> bool:
@@ -138,20 +164,95 @@ def check_rendering(method: str) -> None:
         raise RpcError(EXCEPTION_ERROR, reason, {"method": method})
 
 
-def guard(method: str, args: list, kwargs: dict) -> tuple[list, dict]:
+def _number(method: str, name: str, value: Any, low: float, high: float, *, above_low: bool = False) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not (low < value if above_low else low <= value)
+        or value > high
+    ):
+        bounds = f"above {low:g} and up to {high:g}" if above_low else f"from {low:g} to {high:g}"
+        raise invalid_params(f"{method}: {name} must be a number {bounds}, not {value!r:.40}")
+    return float(value)
+
+
+def _check_rendered(method: str, size: list[float], ratio: float) -> None:
+    """Refuse a view size and ratio whose image (as the image protocol rounds it) is past the cap."""
+    width, height = (int(side * ratio + 0.5) for side in size)
+    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+        raise invalid_params(
+            f"{method}: the view would render {width} × {height} px ({size[0]:g} × {size[1]:g} at ratio "
+            f"{ratio:g}), past the limit of {MAX_SIDE} px a side and {MAX_PIXELS} px in all"
+        )
+
+
+def _tracked_view(endpoint: Any, method: str, view_id: Any) -> tuple[list[float], float] | None:
+    """The size a view is rendered from (the page's size of it, else its window's) and its ratio, as the
+    image protocol keeps them; None when it does not track that view (its handler answers so)."""
+    entry = endpoint.functions.get(method) if endpoint is not None else None
+    protocol = entry[0] if entry is not None else None
+    # trame-vtk's protocol (snake case) or VTK's own (camel case)
+    tracking = getattr(protocol, "tracking_views", getattr(protocol, "trackingViews", None))
+    get_view = getattr(protocol, "get_view", getattr(protocol, "getView", None))
+    global_id = getattr(protocol, "get_global_id", getattr(protocol, "getGlobalId", None))
+    if not isinstance(tracking, dict) or get_view is None or global_id is None:
+        return None
+    try:
+        view = get_view(view_id)  # the same view the handler will change (an unknown id: the active one)
+        info = tracking.get(str(global_id(view)))
+        if not info:
+            return None
+        size = info.get("originalSize")
+        if size is None:
+            size = view.GetSize() if hasattr(view, "GetSize") else view.ViewSize
+        return [float(side) for side in list(size)[:2]], float(info.get("ratio", 1))
+    except Exception:  # no such view: the handler says so
+        return None
+
+
+def check_render_size(endpoint: Any, method: str, args: list, kwargs: dict) -> None:
+    """Bound ``original.size`` (the view's size in the page) and ``quality`` (JPEG quality and the ratio
+    of the image to that size), alone and together, for the view's image as it will be rendered."""
+    try:
+        bound = inspect.signature(endpoint.functions[method][1]).bind(None, *args, **kwargs)
+    except (KeyError, TypeError):
+        return  # not served here, or called wrong: the endpoint answers that
+    bound.apply_defaults()
+    values = list(bound.arguments.values())[1:]  # (view, width, height) or (view, quality, ratio)
+    if len(values) < 3:
+        return
+    tracked = _tracked_view(endpoint, method, values[0])
+    if method == SIZE_RPC:
+        size = [_number(method, "width", values[1], 0, MAX_SIDE), _number(method, "height", values[2], 0, MAX_SIDE)]
+        _check_rendered(method, size, tracked[1] if tracked else 1.0)
+        return
+    _number(method, "quality", values[1], 0, 100)
+    ratio = _number(method, "ratio", values[2], 0, MAX_RATIO, above_low=True)
+    if tracked is not None:
+        _check_rendered(method, tracked[0], ratio)
+
+
+def guard_of(endpoint: Any) -> Callable[[str, list, dict], tuple[list, dict]]:
     """The endpoint's request guard for vtkWeb's RPCs (any other request passes unchanged)."""
-    if is_rendering_call(method):
-        check_rendering(method)
-        if method in (MOUSE_RPC, WHEEL_RPC):
-            return check_mouse_event(args, kwargs)
-    return args, kwargs
+
+    def guard(method: str, args: list, kwargs: dict) -> tuple[list, dict]:
+        if is_rendering_call(method):
+            check_rendering(method)
+            if method in (MOUSE_RPC, WHEEL_RPC):
+                return check_mouse_event(args, kwargs)
+            if method in (SIZE_RPC, QUALITY_RPC):
+                check_render_size(endpoint, method, args, kwargs)
+        return args, kwargs
+
+    return guard
 
 
 def configure(endpoint: Any) -> None:
     """Apply these rules to a ``WslinkEndpoint``."""
-    endpoint.guards.append(guard)
+    endpoint.guards.append(guard_of(endpoint))
     endpoint.newest_only[IMAGE_TOPIC] = frame_key
-    endpoint.coalescing[MOUSE_RPC] = mouse_move_key
+    endpoint.coalescing[MOUSE_RPC] = mouse_event_key
     if "vtkmodules.vtkRenderingCore" in sys.modules:  # this app renders with VTK: know before its first frame
         _probe()
 
