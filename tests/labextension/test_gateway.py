@@ -291,7 +291,7 @@ def test_behind_a_gateway_a_kernel_restart_is_said(gateway_lab: tuple[Gateway, L
 
 
 # Tries of the Run All test below: a few in the suite; set the variable for a full count (50 in a note).
-RUN_ALL_TRIES = int(os.environ.get("TRAME_JUPYTER_GATEWAY_TRIES", "3"))
+RUN_ALL_TRIES = int(os.environ.get("TRAME_JUPYTER_GATEWAY_TRIES", "2"))
 SIMPLE_APP = (
     "from trame_jupyter import get_server\nfrom trame_jupyter.ui import DivLayout\n"
     "from trame_jupyter.widgets import html\nserver = get_server('gateway-runs')\n"

@@ -151,7 +151,7 @@ def test_a_view_whose_kernel_is_busy_says_it_waits_then_live_again(lab: LabServe
     "waiting for the kernel…" instead of "live", stays usable, and is live again once the cell ends (the
     change then reaches Python)."""
     open_notebook(
-        page, lab, lab.write_notebook("busy.ipynb", [APP, "import time\ntime.sleep(8)", "server.state.resolution"])
+        page, lab, lab.write_notebook("busy.ipynb", [APP, "import time\ntime.sleep(5)", "server.state.resolution"])
     )
     run_cell(page, 0)
     output = view(page, 0)
