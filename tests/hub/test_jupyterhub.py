@@ -13,24 +13,10 @@ from typing import Any
 
 import pytest
 from support.hub_harness import Hub, start_hub, stop_hub
+from support.lab_apps import APP  # the README's app: a slider, its label
 from support.lab_harness import open_notebook, output_text, run_all, run_cell, set_cell, view, wait_state
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
-
-APP = """from trame_jupyter import get_server
-from trame_jupyter.ui import DivLayout
-from trame_jupyter.widgets import html
-
-server = get_server("hub-demo")
-
-@server.state.change("resolution")
-def on_resolution(resolution, **_):
-    server.state.label = f"resolution {resolution}"
-
-with DivLayout(server):
-    html.Input(type="range", min=3, max=60, v_model=("resolution", 6))
-    html.Div("{{ label }}", classes="label")
-display(server)"""
 
 
 @pytest.fixture(

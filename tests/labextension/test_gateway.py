@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 from jupyter_client import BlockingKernelClient
-from support.jupyter_harness import free_port
+from support.jupyter_harness import free_port, stop_process
 from support.lab_apps import CLIENTS, wait_for_state
 from support.lab_harness import (
     LabServer,
@@ -137,11 +137,7 @@ def gateway_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Gate
         finally:
             stop_lab(lab)
     finally:
-        gateway.process.terminate()
-        try:
-            gateway.process.wait(20)
-        except subprocess.TimeoutExpired:
-            gateway.process.kill()
+        stop_process(gateway.process)
 
 
 def open_behind_gateway(page: Any, gateway: Gateway, lab: LabServer, name: str) -> None:

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from .jupyter_harness import JupyterServer, _front_end_environment, free_port
+from .jupyter_harness import JupyterServer, _front_end_environment, free_port, localhost_certificate, stop_process
 
 ROOT = Path(__file__).parents[2]
 PROXY = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -144,14 +144,8 @@ def start_hub(tmp: Path, base_url: str = "/", tls: bool = False, single_user: di
     ssl_cert = ssl_key = ""
     tls_ca = None
     if tls:
-        import trustme
-
-        authority = trustme.CA()
-        certificate = authority.issue_cert("127.0.0.1")
-        tls_ca = tmp / "ca.pem"
-        authority.cert_pem.write_to_path(str(tls_ca))
-        certificate.cert_chain_pems[0].write_to_path(ssl_cert := str(tmp / "cert.pem"))
-        certificate.private_key_pem.write_to_path(ssl_key := str(tmp / "key.pem"))
+        tls_ca, cert, key = localhost_certificate(tmp)
+        ssl_cert, ssl_key = str(cert), str(key)
     scheme = "https" if tls else "http"
     url = f"{scheme}://127.0.0.1:{port}{base_url}"
     front_end = _front_end_environment(tmp / "single-user")
@@ -199,9 +193,4 @@ def start_hub(tmp: Path, base_url: str = "/", tls: bool = False, single_user: di
 
 def stop_hub(hub: Hub) -> None:
     """Stop the hub; with ``cleanup_servers`` it stops the single-user servers and the proxy first."""
-    hub.process.terminate()
-    try:
-        hub.process.wait(30)
-    except subprocess.TimeoutExpired:
-        hub.process.kill()
-        hub.process.wait(5)
+    stop_process(hub.process, timeout=30)

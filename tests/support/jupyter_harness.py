@@ -235,15 +235,8 @@ def start_jupyter(
     tls_args: list[str] = []
     tls_ca = None
     if tls:
-        import trustme
-
-        authority = trustme.CA()
-        certificate = authority.issue_cert("127.0.0.1")
-        tls_ca = tmp / "ca.pem"
-        authority.cert_pem.write_to_path(str(tls_ca))
-        certificate.cert_chain_pems[0].write_to_path(str(tmp / "cert.pem"))
-        certificate.private_key_pem.write_to_path(str(tmp / "key.pem"))
-        tls_args = [f"--certfile={tmp / 'cert.pem'}", f"--keyfile={tmp / 'key.pem'}"]
+        tls_ca, cert, key = localhost_certificate(tmp)
+        tls_args = [f"--certfile={cert}", f"--keyfile={key}"]
     args = [
         python,
         "-m",
@@ -275,13 +268,32 @@ def start_jupyter(
         time.sleep(0.1)
 
 
-def stop_jupyter(server: JupyterServer) -> None:
-    server.process.terminate()
+def localhost_certificate(tmp: Path) -> tuple[Path, Path, Path]:
+    """A test CA (trustme) and a certificate for 127.0.0.1 it signed, written in ``tmp``: the CA file that
+    verifies it, the certificate chain and its key."""
+    import trustme
+
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    ca, cert, key = tmp / "ca.pem", tmp / "cert.pem", tmp / "key.pem"
+    authority.cert_pem.write_to_path(str(ca))
+    certificate.cert_chain_pems[0].write_to_path(str(cert))
+    certificate.private_key_pem.write_to_path(str(key))
+    return ca, cert, key
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Terminate a server process, killing it if it does not exit within ``timeout`` seconds."""
+    process.terminate()
     try:
-        server.process.wait(20)
+        process.wait(timeout)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(5)
+        process.kill()
+        process.wait(5)
+
+
+def stop_jupyter(server: JupyterServer) -> None:
+    stop_process(server.process)
 
 
 async def proxied_client(jupyter: JupyterServer, server_id: str) -> WslinkTestClient:
