@@ -177,7 +177,8 @@ def test_a_fetch_flood_holds_the_kernels_memory_to_the_cap(front_end, fetching):
     # Sent out, the replies no longer count: one after another, many times the cap is served.
     for _ in range(3 * _fetch.MAX_BYTES_IN_FLIGHT // BIG):
         assert fetcher.get("__fx/big.bin")[0] == 200
-    assert front_end.execute(wait_cell("_fetch.PROCESS_BUDGET.in_use == 0")).strip().endswith("OK")
+    front_end.execute("from trame_jupyter.server.registry import registry as _registry")
+    assert front_end.execute(wait_cell("_registry.host.fetch_budget.in_use == 0")).strip().endswith("OK")
     front_end.close(fetcher.comm_id)
 
 

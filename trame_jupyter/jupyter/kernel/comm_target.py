@@ -50,13 +50,13 @@ def open_comm(host: KernelHost, comm: Comm, msg: dict[str, Any]) -> None:
         close_comm(comm, contract.COMM_CLOSE_NOT_FOUND, f"no server {server_id!r} runs in this kernel")
         return
     if server.loop is not None:
-        _connect(server, comm, msg)
+        _connect(host, server, comm, msg)
         return
     # Started but not serving yet (an async cell displayed it and goes on): connect once it serves.
-    server.ready.add_done_callback(lambda _: _connect(server, comm, msg))
+    server.ready.add_done_callback(lambda _: _connect(host, server, comm, msg))
 
 
-def _connect(server: Server, comm: Comm, msg: dict[str, Any]) -> None:
+def _connect(host: KernelHost, server: Server, comm: Comm, msg: dict[str, Any]) -> None:
     loop = server.loop
     protocol = server.protocol
     endpoint = protocol.endpoint if protocol is not None else None
@@ -69,6 +69,7 @@ def _connect(server: Server, comm: Comm, msg: dict[str, Any]) -> None:
         loop,
         lambda data, buffers: comm.send(data=data, buffers=buffers),
         available=lambda: endpoint.accepting,
+        process_budget=host.fetch_budget,  # the kernel's comms together
     )
     data = (msg.get("content") or {}).get("data") or {}
     batches = data.get(contract.COMM_OPEN_BATCHES) is True

@@ -16,6 +16,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from ...server.registry import Origin, registry
+from ...server.transports.fetch import MAX_PROCESS_BYTES_IN_FLIGHT, ByteBudget
 from ..routes import Route, RouteTable
 from . import environment
 
@@ -44,6 +45,8 @@ class KernelHost:
         self.shell = shell
         self.routes = routes or RouteTable()
         self.kernel_id = environment.kernel_id()
+        #: Bytes of file-fetch replies in flight on all of this kernel's comms (``transports.fetch``).
+        self.fetch_budget = ByteBudget(MAX_PROCESS_BYTES_IN_FLIGHT, "in this process")
         self._swept = False
 
     def register(self, route: Route) -> None:

@@ -81,10 +81,6 @@ class ByteBudget:
             self.in_use -= size
 
 
-#: The budget every carrier of this process shares.
-PROCESS_BUDGET = ByteBudget(MAX_PROCESS_BYTES_IN_FLIGHT, "in this process")
-
-
 class _Body(bytearray):
     """A reply's body. Unlike ``bytes``, a ``bytearray`` subclass can be weakly referenced: its bytes stay
     counted in flight exactly until nothing (the carrier, its socket) holds it any more."""
@@ -111,7 +107,8 @@ class FetchResponder:
     ``handle`` may be called on any thread; ``send`` is always called on ``loop``, in request order of
     completion (replies carry the request's ``id``). ``available()`` says whether the server still serves:
     once it does not, fetches are answered 404. A body ``send`` gets stays counted in ``in_flight`` (and in
-    ``process_budget``) until ``send`` and its carrier have dropped every reference to it.
+    ``process_budget``, which the carriers of one process share: its owner passes it, e.g. the kernel host)
+    until ``send`` and its carrier have dropped every reference to it.
     """
 
     def __init__(
@@ -124,7 +121,7 @@ class FetchResponder:
         max_size: int | None = None,
         max_pending: int = MAX_PENDING_FETCHES,
         max_bytes_in_flight: int = MAX_BYTES_IN_FLIGHT,
-        process_budget: ByteBudget = PROCESS_BUDGET,
+        process_budget: ByteBudget | None = None,
     ) -> None:
         self.files = files
         self.loop = loop
@@ -197,7 +194,8 @@ class FetchResponder:
 
     def _take(self, size: int) -> str | None:
         """Count ``size`` bytes in flight, or say why they do not fit (the 503's reason)."""
-        for taken, budget in enumerate((self.in_flight, self.process_budget)):
+        budgets = [self.in_flight] if self.process_budget is None else [self.in_flight, self.process_budget]
+        for taken, budget in enumerate(budgets):
             if not budget.take(size):
                 if taken:
                     self.in_flight.give(size)
@@ -206,7 +204,8 @@ class FetchResponder:
 
     def _give(self, size: int) -> None:
         self.in_flight.give(size)
-        self.process_budget.give(size)
+        if self.process_budget is not None:
+            self.process_budget.give(size)
 
     def _done(self) -> None:
         with self._lock:
